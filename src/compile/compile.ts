@@ -1,0 +1,318 @@
+// compile: snapshot of objects → route table + per-object diagnostics. A pure function: no I/O,
+// no clock, no globals. Same input, same output; the controller passes the generation number.
+//
+// Order of work (each step only reads what earlier steps produced):
+//   1. global options from the ConfigMap
+//   2. which Ingresses are ours (class selection), oldest first
+//   3. per Ingress: annotations → policy, rules → routes, defaultBackend → fallbacks
+//   4. servers sorted by host, table hashed
+
+import { createHash } from 'node:crypto';
+import { formatRef, keyOf, refOf, type Ingress, type IngressServiceBackend, type ObjectRef } from '../model/k8s.ts';
+import type { Snapshot } from '../store/store.ts';
+import type { Backend, Fallback, Route, RouteSource, RouteTable, Server, ServiceRef } from '../routes/table.ts';
+import { parseGlobalConfig, type GlobalConfig } from './config.ts';
+import { Diagnostics, type Diagnostic } from './diagnostics.ts';
+import { classify, findOurClasses, type ClassOptions } from './ingress-class.ts';
+import { checkHost } from './hosts.ts';
+import { checkPath } from './paths.ts';
+import { backendKey, resolveBackend } from './backends.ts';
+import { defaultRoutePolicy, type RoutePolicy } from './policy.ts';
+import { parseIngressAnnotations, type IngressAnnotations } from './annotations/index.ts';
+import { buildCertificates, type TlsOptions } from './tls.ts';
+
+export interface CompileOptions extends ClassOptions, TlsOptions {
+  /** `namespace/name` of the controller's default backend Service, or null. */
+  defaultBackendService: string | null;
+  /** `namespace/name` of the global options ConfigMap, or null. */
+  configMap: string | null;
+  annotationsPrefix: string;
+  /** Allow annotations to reference Secrets in other namespaces (auth-secret ns/name). */
+  allowCrossNamespaceSecrets: boolean;
+}
+
+export interface IngressReport {
+  key: string;
+  ref: ObjectRef;
+  ours: boolean;
+  /** Why it is (or is not) ours. */
+  class: string;
+  generation: number | null;
+  hosts: string[];
+  routes: number;
+  errors: number;
+  warnings: number;
+}
+
+export interface CompileResult {
+  table: RouteTable;
+  diagnostics: Diagnostic[];
+  ingresses: IngressReport[];
+}
+
+const CATCH_ALL = '_';
+
+interface ServerDraft {
+  host: string;
+  wildcard: boolean;
+  regex: boolean;
+  routes: Route[];
+  claimed: Map<string, string>;
+  fallback: Fallback | null;
+  tlsSecret: string | null | undefined;
+}
+
+/** Oldest first; ties broken by namespace/name, as ingress-nginx orders Ingresses. */
+export function ingressOrder(a: Ingress, b: Ingress): number {
+  const ta = a.metadata.creationTimestamp ?? '';
+  const tb = b.metadata.creationTimestamp ?? '';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const ka = keyOf(a);
+  const kb = keyOf(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+class TableBuilder {
+  readonly servers = new Map<string, ServerDraft>();
+  readonly backends = new Map<string, Backend>();
+  readonly #snap: Snapshot;
+  readonly #opts: CompileOptions;
+  readonly #cfg: GlobalConfig;
+  readonly #diags: Diagnostics;
+  readonly #defaultPolicy: RoutePolicy;
+  #controllerDefault: { service: ServiceRef; backend: string | null } | null = null;
+
+  constructor(snap: Snapshot, opts: CompileOptions, cfg: GlobalConfig, diags: Diagnostics) {
+    this.#snap = snap;
+    this.#opts = opts;
+    this.#cfg = cfg;
+    this.#diags = diags;
+    this.#defaultPolicy = defaultRoutePolicy(cfg);
+    this.#resolveControllerDefault();
+  }
+
+  server(host: string, wildcard: boolean): ServerDraft {
+    let s = this.servers.get(host);
+    if (!s) {
+      s = { host, wildcard, regex: false, routes: [], claimed: new Map(), fallback: null, tlsSecret: undefined };
+      this.servers.set(host, s);
+    }
+    return s;
+  }
+
+  /** --default-backend-service: its first port, as ingress-nginx does. */
+  #resolveControllerDefault(): void {
+    const ref = this.#opts.defaultBackendService;
+    if (!ref) return;
+    const [ns, name] = ref.split('/') as [string, string];
+    const svc = this.#snap.services.get(ref);
+    const first = svc?.spec.ports?.[0];
+    const service: ServiceRef = { namespace: ns, name, port: first ? String(first.port) : '' };
+    if (!svc || !first) {
+      this.#controllerDefault = { service, backend: null };
+      return;
+    }
+    const r = resolveBackend(this.#snap, ns, { name, port: { number: first.port } });
+    if (r.ok) this.backends.set(r.backend.key, r.backend);
+    this.#controllerDefault = { service, backend: r.ok ? r.backend.key : null };
+  }
+
+  controllerFallback(): Fallback {
+    const d = this.#controllerDefault;
+    return { service: d?.service ?? null, backend: d?.backend ?? null, source: null, policy: this.#defaultPolicy };
+  }
+
+  /** Resolves a service backend, recording problems against the Ingress field. */
+  backendFor(ing: Ingress, ref: IngressServiceBackend, field: string): { service: ServiceRef; backend: string | null } {
+    const ns = ing.metadata.namespace!;
+    const port = ref.port.number !== undefined ? String(ref.port.number) : (ref.port.name ?? '');
+    const service: ServiceRef = { namespace: ns, name: ref.name, port };
+    const r = resolveBackend(this.#snap, ns, ref);
+    if (!r.ok) {
+      this.#diags.error(refOf(ing), r.reason, field, `${r.message}; requests for this path get 503`);
+      return { service, backend: null };
+    }
+    if (!this.backends.has(r.backend.key)) this.backends.set(r.backend.key, r.backend);
+    if (r.backend.endpoints.length === 0) {
+      this.#diags.warn(refOf(ing), 'NoEndpoints', field, `Service ${ns}/${ref.name} port ${port} has no ready endpoints; requests get 503 until it has`);
+    }
+    return { service, backend: r.backend.key };
+  }
+
+  addIngress(ing: Ingress, ann: IngressAnnotations): { hosts: Set<string>; routes: number } {
+    const ref = refOf(ing);
+    const ns = ing.metadata.namespace!;
+    const name = ing.metadata.name;
+    const hosts = new Set<string>();
+    let routes = 0;
+    const rules = ing.spec.rules ?? [];
+
+    let ingFallback: Fallback | null = null;
+    const db = ing.spec.defaultBackend;
+    if (db) {
+      const source: RouteSource = { namespace: ns, ingress: name, rule: -1, path: -1 };
+      if (db.resource) {
+        this.#diags.error(ref, 'UnsupportedBackend', 'spec.defaultBackend.resource', 'resource backends are not supported; use a Service');
+      } else if (db.service) {
+        const b = this.backendFor(ing, db.service, 'spec.defaultBackend.service');
+        ingFallback = { ...b, source, policy: ann.policy };
+      } else {
+        this.#diags.error(ref, 'InvalidBackend', 'spec.defaultBackend', 'set service');
+      }
+      // An Ingress with a default backend and no rules serves every unknown host (ingress-nginx "catch-all").
+      if (ingFallback && rules.length === 0) {
+        const s = this.server(CATCH_ALL, false);
+        if (!s.fallback) s.fallback = ingFallback;
+        else this.#diags.warn(ref, 'PathConflict', 'spec.defaultBackend', `the catch-all default backend is already set by an older Ingress (${s.fallback.source?.namespace}/${s.fallback.source?.ingress})`);
+      }
+    }
+
+    rules.forEach((rule, ri) => {
+      let host = CATCH_ALL;
+      let wildcard = false;
+      if (rule.host !== undefined && rule.host !== '') {
+        const h = checkHost(rule.host);
+        if (!h.ok) {
+          this.#diags.error(ref, 'InvalidHost', `spec.rules[${ri}].host`, `${h.error}; rule ignored`);
+          return;
+        }
+        host = h.host;
+        wildcard = h.wildcard;
+      }
+      const server = this.server(host, wildcard);
+      hosts.add(host);
+      // The oldest Ingress that defines a host decides its fallback (its defaultBackend, else the controller's).
+      if (!server.fallback && host !== CATCH_ALL) server.fallback = ingFallback ?? this.controllerFallback();
+      if (ann.regex) server.regex = true;
+      const paths = rule.http?.paths ?? [];
+      paths.forEach((p, pi) => {
+        const field = `spec.rules[${ri}].http.paths[${pi}]`;
+        const pc = checkPath(p.path, p.pathType, false);
+        if (!pc.ok) {
+          this.#diags.error(ref, 'InvalidPath', `${field}.path`, `${pc.error}; path ignored`);
+          return;
+        }
+        if (p.backend.resource) {
+          this.#diags.error(ref, 'UnsupportedBackend', `${field}.backend.resource`, 'resource backends are not supported; use a Service; path ignored');
+          return;
+        }
+        if (!p.backend.service) {
+          this.#diags.error(ref, 'InvalidBackend', `${field}.backend`, 'backend.service is required; path ignored');
+          return;
+        }
+        const claimKey = `${pc.match}\0${pc.matchPath}`;
+        const owner = server.claimed.get(claimKey);
+        if (owner !== undefined) {
+          this.#diags.error(
+            ref,
+            'PathConflict',
+            `${field}.path`,
+            `${p.pathType} path "${p.path ?? '/'}" on host ${host === CATCH_ALL ? '(any)' : host} is already served by ${owner}, which is older; path ignored`,
+          );
+          return;
+        }
+        server.claimed.set(claimKey, `Ingress ${ns}/${name}`);
+        const b = this.backendFor(ing, p.backend.service, `${field}.backend.service`);
+        server.routes.push({
+          id: `${ns}/${name}/${ri}/${pi}`,
+          source: { namespace: ns, ingress: name, rule: ri, path: pi },
+          path: pc.path,
+          pathType: p.pathType!,
+          match: pc.match,
+          matchPath: pc.matchPath,
+          service: b.service,
+          backend: b.backend,
+          policy: ann.pathPolicies.get(`${ri}/${pi}`) ?? ann.policy,
+        });
+        routes++;
+      });
+    });
+    return { hosts, routes };
+  }
+
+  finish(generation: number, cfg: GlobalConfig, certs: ReturnType<typeof buildCertificates>): RouteTable {
+    const toServer = (d: ServerDraft): Server => ({
+      host: d.host,
+      wildcard: d.wildcard,
+      regex: d.regex,
+      routes: d.routes,
+      fallback: d.fallback ?? this.controllerFallback(),
+      tls: certs.serverTls.get(d.host) ?? null,
+      aliases: [],
+      redirectFrom: null,
+    });
+    const catchDraft = this.servers.get(CATCH_ALL) ?? this.server(CATCH_ALL, false);
+    const servers = [...this.servers.values()]
+      .filter((s) => s.host !== CATCH_ALL)
+      .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
+      .map(toServer);
+    const backends: Record<string, Backend> = {};
+    for (const k of [...this.backends.keys()].sort()) backends[k] = this.backends.get(k)!;
+    const body = { servers, catchAll: toServer(catchDraft), backends, certificates: certs.certificates, global: cfg };
+    const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
+    return { generation, hash, ...body };
+  }
+}
+
+export function compile(snap: Snapshot, opts: CompileOptions, generation: number): CompileResult {
+  const diags = new Diagnostics();
+
+  const cmRef = opts.configMap;
+  const cm = cmRef ? snap.configMaps.get(cmRef) : undefined;
+  const { config: cfg, problems, ignored } = parseGlobalConfig(cm);
+  if (cm) {
+    for (const p of problems) diags.error(refOf(cm), 'InvalidConfig', `data.${p.key}`, `"${p.value}": ${p.message}`);
+    for (const k of ignored) diags.add(refOf(cm), 'info', 'IgnoredConfig', `data.${k}`, 'not a key sluice knows; ignored');
+  }
+
+  if (opts.defaultBackendService && !snap.services.has(opts.defaultBackendService)) {
+    const [ns, name] = opts.defaultBackendService.split('/') as [string, string];
+    diags.error({ kind: 'Service', namespace: ns, name }, 'ServiceNotFound', '', `--default-backend-service ${opts.defaultBackendService} not found; unmatched requests get 503`);
+  }
+
+  const ours = findOurClasses(snap, opts, diags);
+  const reports: IngressReport[] = [];
+  const mine: Ingress[] = [];
+  for (const ing of snap.ingresses.values()) {
+    const v = classify(ing, snap, ours, opts);
+    reports.push({
+      key: keyOf(ing),
+      ref: refOf(ing),
+      ours: v.ours,
+      class: v.ours ? v.via : v.why,
+      generation: ing.metadata.generation ?? null,
+      hosts: [],
+      routes: 0,
+      errors: 0,
+      warnings: 0,
+    });
+    if (v.ours && !ing.metadata.deletionTimestamp) mine.push(ing);
+  }
+  mine.sort(ingressOrder);
+
+  const builder = new TableBuilder(snap, opts, cfg, diags);
+  const byKey = new Map(reports.map((r) => [r.key, r]));
+  const annotations = new Map<string, IngressAnnotations>();
+  for (const ing of mine) {
+    const ann = parseIngressAnnotations(ing, { cfg, snap, opts, diags });
+    annotations.set(keyOf(ing), ann);
+    const r = builder.addIngress(ing, ann);
+    const rep = byKey.get(keyOf(ing))!;
+    rep.hosts = [...r.hosts].sort();
+    rep.routes = r.routes;
+  }
+  const certs = buildCertificates(mine, snap, opts, diags, builder.servers);
+  const table = builder.finish(generation, cfg, certs);
+
+  for (const d of diags.list) {
+    if (d.object.kind !== 'Ingress') continue;
+    const rep = byKey.get(`${d.object.namespace}/${d.object.name}`);
+    if (!rep) continue;
+    if (d.severity === 'error') rep.errors++;
+    else if (d.severity === 'warning') rep.warnings++;
+  }
+  reports.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { table, diagnostics: diags.list, ingresses: reports };
+}
+
+export { formatRef };

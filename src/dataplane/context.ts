@@ -1,0 +1,63 @@
+// What a connection needs from the data plane, as one object with fixed shape: the live router,
+// limits derived from the global config, and the sinks for finished exchanges.
+
+import type { GlobalConfig } from '../compile/config.ts';
+import type { Router } from './router.ts';
+
+export interface ExchangeRecord {
+  /** Epoch ms when the request head was complete. */
+  startMs: number;
+  durationS: number;
+  clientIp: string;
+  method: string;
+  scheme: string;
+  host: string;
+  uri: string;
+  httpVersion: string;
+  status: number;
+  requestBytes: number;
+  responseBytes: number;
+  upstreamAddr: string;
+  upstreamStatus: number;
+  upstreamDurationS: number;
+  requestId: string;
+  namespace: string;
+  ingress: string;
+  service: string;
+  servicePort: string;
+  path: string;
+  serverHost: string;
+  userAgent: string;
+  error: string;
+}
+
+export interface ExchangeSink {
+  /** Called once per finished (or aborted) exchange. */
+  record(rec: ExchangeRecord, target: unknown): void;
+}
+
+export interface DataPlaneLimits {
+  /** Longest request line (414 beyond). */
+  maxRequestLine: number;
+  /** Largest request head (431 beyond). */
+  maxHead: number;
+  keepAliveMs: number;
+  keepAliveRequests: number;
+  clientHeaderTimeoutMs: number;
+  clientBodyTimeoutMs: number;
+  sendTimeoutMs: number;
+}
+
+export interface ConnContext {
+  router: Router;
+  cfg: GlobalConfig;
+  limits: DataPlaneLimits;
+  sink: ExchangeSink;
+  /** True once shutdown began: responses carry Connection: close, idle connections close. */
+  draining: boolean;
+  /** Listener ports, for X-Forwarded-Port. */
+  httpPort: number;
+  httpsPort: number;
+  onConnectionClosed(conn: unknown): void;
+  log: (level: 'warn' | 'error' | 'info' | 'debug', obj: Record<string, unknown>, msg: string) => void;
+}

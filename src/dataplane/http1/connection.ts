@@ -1,0 +1,1079 @@
+// One downstream HTTP/1.1 connection and the exchange in progress on it. A state machine driven
+// by socket events (listeners registered once per socket, no per-request closures or promises):
+//
+//   HEAD ──request head──▶ REQUEST ──response done──▶ HEAD (keep-alive) / closed
+//                               └──101 Switching Protocols──▶ TUNNEL
+//
+// Bodies are relayed verbatim in both directions (Content-Length counted, chunked framing
+// scanned), with backpressure: a side that cannot write pauses the side that reads.
+
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { clock, sweeper, type Timed } from '../clock.ts';
+import type { ConnContext, ExchangeRecord } from '../context.ts';
+import type { Router, Target } from '../router.ts';
+import { newRequestId } from '../request-id.ts';
+import type { EndpointRuntime } from '../upstream/backends.ts';
+import type { UpstreamConn, UpstreamOwner } from '../upstream/pool.ts';
+import { ChunkedScanner } from './chunked.ts';
+import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, isIdempotent, parseRequestHead, RequestHead } from './request-head.ts';
+import { parseResponseHead, ResponseHead, RESP_BODY_CHUNKED, RESP_BODY_CLOSE, RESP_BODY_LENGTH, RESP_BODY_NONE } from './response-head.ts';
+import { errorBody, generatedHead } from './responses.ts';
+
+const ST_HEAD = 0;
+const ST_REQUEST = 1;
+const ST_TUNNEL = 2;
+const ST_CLOSED = 3;
+
+const TO_NONE = 0;
+const TO_HEADER = 1;
+const TO_KEEPALIVE = 2;
+const TO_BODY = 3;
+const TO_CONNECT = 4;
+const TO_READ = 5;
+const TO_SEND = 6;
+const TO_CLIENT_SEND = 7;
+const TO_TUNNEL = 8;
+const TO_LINGER = 9;
+
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+/** Pipelined or early bytes buffered before reading pauses. */
+const MAX_BUFFERED = 64 * 1024;
+/** Request bodies up to this size are kept so a failed attempt can be resent elsewhere. */
+const RETAIN_LIMIT = 64 * 1024;
+const LINGER_MS = 5000;
+/** Head and body are merged into one write below this body size. */
+const MERGE_WRITE_LIMIT = 16 * 1024;
+
+const FAIL_CONNECT = 1;
+const FAIL_RESET = 2;
+const FAIL_TIMEOUT = 3;
+const FAIL_INVALID = 4;
+const FAIL_STATUS = 5;
+
+function writeMerged(socket: Socket, head: string, body: Buffer | null): boolean {
+  if (body === null || body.length === 0) return socket.write(head, 'latin1');
+  if (body.length <= MERGE_WRITE_LIMIT) {
+    const b = Buffer.allocUnsafe(head.length + body.length);
+    b.write(head, 0, 'latin1');
+    body.copy(b, head.length);
+    return socket.write(b);
+  }
+  socket.cork();
+  socket.write(head, 'latin1');
+  const ok = socket.write(body);
+  socket.uncork();
+  return ok;
+}
+
+export class Http1Connection implements Timed, UpstreamOwner {
+  readonly socket: Socket;
+  readonly ctx: ConnContext;
+  readonly secure: boolean;
+  readonly peerIp: string;
+  readonly localPort: number;
+  state = ST_HEAD;
+  deadline = 0;
+  timeout = TO_NONE;
+  /** Unconsumed input (partial head, or pipelined bytes). */
+  buf: Buffer | null = null;
+  readonly req = new RequestHead();
+  readonly res = new ResponseHead();
+  requests = 0;
+  clientEnded = false;
+  paused = false;
+  inHeadLoop = false;
+  /** Keep the connection after this exchange. */
+  keepAlive = true;
+
+  // Exchange state (reset per request).
+  router: Router | null = null;
+  target: Target | null = null;
+  up: UpstreamConn | null = null;
+  endpoint: EndpointRuntime | null = null;
+  readonly tried: EndpointRuntime[] = [];
+  attempts = 0;
+  retryDeadline = 0;
+  requestId = '';
+  clientIp = '';
+  scheme = 'http';
+  startMs = 0;
+  startPerf = 0;
+  upStartPerf = 0;
+  upstreamDuration = 0;
+  upHead = '';
+  upHeadSent = false;
+  upBytesSent = 0;
+  reqBodyDone = true;
+  bodyLeft = 0;
+  readonly reqChunk = new ChunkedScanner();
+  reqBytes = 0;
+  bodyQueue: Buffer[] = [];
+  queueSent = 0;
+  queueBytes = 0;
+  bodyRetained = true;
+  respHeadDone = false;
+  respBuf: Buffer | null = null;
+  respKind = RESP_BODY_NONE;
+  respLeft = 0;
+  readonly respChunk = new ChunkedScanner();
+  respDecode = false;
+  respBytes = 0;
+  respClose = false;
+  status = 0;
+  upstreamStatus = 0;
+  upstreamAddr = '';
+  /** Extra response header lines added by policies (HSTS, CORS...). */
+  respExtra = '';
+  error = '';
+  upPaused = false;
+
+  readonly #onData = (chunk: Buffer): void => this.onData(chunk);
+  readonly #onEnd = (): void => this.onEnd();
+  readonly #onClose = (): void => this.onClose();
+  readonly #onError = (): void => {
+    /* 'close' follows; nothing to do here */
+  };
+  readonly #onDrain = (): void => this.onDrain();
+  readonly #onChunkData = (b: Buffer, s: number, e: number): void => {
+    this.respBytes += e - s;
+    this.socket.write(b.subarray(s, e));
+  };
+
+  constructor(socket: Socket, ctx: ConnContext, secure: boolean) {
+    this.socket = socket;
+    this.ctx = ctx;
+    this.secure = secure;
+    const ra = socket.remoteAddress ?? '';
+    this.peerIp = ra.startsWith('::ffff:') ? ra.slice(7) : ra;
+    this.localPort = socket.localPort ?? 0;
+    socket.setNoDelay(true);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('close', this.#onClose);
+    socket.on('error', this.#onError);
+    socket.on('drain', this.#onDrain);
+    this.respChunk.onData = null;
+    this.setTimeout(TO_HEADER, ctx.limits.clientHeaderTimeoutMs);
+    sweeper.add(this);
+  }
+
+  setTimeout(kind: number, ms: number): void {
+    this.timeout = kind;
+    this.deadline = ms > 0 ? clock.now + ms : 0;
+  }
+
+  // ───────────────────────────── input ─────────────────────────────
+
+  onData(chunk: Buffer): void {
+    switch (this.state) {
+      case ST_HEAD:
+        this.headInput(chunk);
+        return;
+      case ST_REQUEST:
+        if (!this.reqBodyDone) {
+          this.bodyInput(chunk, 0);
+        } else {
+          this.bufferInput(chunk);
+        }
+        return;
+      case ST_TUNNEL:
+        if (this.up !== null) {
+          this.deadline = clock.now + this.tunnelTimeout();
+          if (!this.up.write(chunk)) this.pauseClient();
+        }
+        return;
+      default:
+        // Lingering close or closed: discard.
+        return;
+    }
+  }
+
+  bufferInput(chunk: Buffer): void {
+    this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
+    if (this.buf.length > MAX_BUFFERED) this.pauseClient();
+  }
+
+  /** Parses as many complete request heads as the buffer holds (pipelining). */
+  headInput(chunk: Buffer | null): void {
+    if (chunk !== null) this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
+    if (this.inHeadLoop) return;
+    this.inHeadLoop = true;
+    try {
+      while (this.state === ST_HEAD && this.buf !== null) {
+        let data = this.buf;
+        // Empty lines before a request line are ignored (RFC 9112 2.2).
+        let s = 0;
+        while (s + 1 < data.length && data[s] === 13 && data[s + 1] === 10) s += 2;
+        if (s > 0) data = data.subarray(s);
+        if (data.length === 0) {
+          this.buf = null;
+          break;
+        }
+        if (this.timeout === TO_KEEPALIVE) this.setTimeout(TO_HEADER, this.ctx.limits.clientHeaderTimeoutMs);
+        const idx = data.indexOf(CRLFCRLF);
+        if (idx < 0) {
+          this.buf = data;
+          this.checkHeadSize(data, data.length);
+          break;
+        }
+        if (!this.checkHeadSize(data, idx + 4)) break;
+        const head = data.latin1Slice(0, idx + 2);
+        this.buf = idx + 4 < data.length ? data.subarray(idx + 4) : null;
+        this.beginRequest(head);
+      }
+    } finally {
+      this.inHeadLoop = false;
+    }
+    if (this.state === ST_HEAD && this.paused && (this.buf === null || this.buf.length < MAX_BUFFERED)) this.resumeClient();
+  }
+
+  /** Answers 414/431 when a head is too large; returns false when it did. */
+  checkHeadSize(data: Buffer, headLen: number): boolean {
+    const lim = this.ctx.limits;
+    if (headLen <= lim.maxHead) {
+      const lineEnd = data.indexOf(10);
+      if (lineEnd < 0 ? data.length <= lim.maxRequestLine : lineEnd <= lim.maxRequestLine) return true;
+      this.failRequest(414, 'request line too long');
+      return false;
+    }
+    const lineEnd = data.indexOf(10);
+    if (lineEnd < 0 || lineEnd > lim.maxRequestLine) this.failRequest(414, 'request line too long');
+    else this.failRequest(431, 'request head too large');
+    return false;
+  }
+
+  /** A request that cannot be parsed: answer and close (the stream is no longer trustworthy). */
+  failRequest(status: number, why: string): void {
+    this.requests++;
+    this.startExchangeClock();
+    this.error = why;
+    this.keepAlive = false;
+    this.buf = null;
+    this.state = ST_REQUEST;
+    this.sendGenerated(status, '', true);
+  }
+
+  startExchangeClock(): void {
+    this.startPerf = performance.now();
+    this.startMs = clock.now;
+  }
+
+  // ──────────────────────────── request ────────────────────────────
+
+  beginRequest(head: string): void {
+    this.requests++;
+    this.startExchangeClock();
+    const req = this.req;
+    const status = parseRequestHead(head, req);
+    this.state = ST_REQUEST;
+    this.reqBytes = head.length + 2;
+    if (status !== 0) {
+      this.error = req.error;
+      this.keepAlive = false;
+      this.buf = null;
+      this.sendGenerated(status, '', true);
+      return;
+    }
+    const ctx = this.ctx;
+    this.keepAlive = req.keepAlive && !ctx.draining && (ctx.limits.keepAliveRequests === 0 || this.requests < ctx.limits.keepAliveRequests);
+    this.clientIp = this.peerIp;
+    this.scheme = this.secure ? 'https' : 'http';
+    this.requestId = req.xRequestId !== '' ? req.xRequestId : ctx.cfg['generate-request-id'] ? newRequestId() : '';
+
+    // Body framing first: whatever we answer, the body must be consumed or the connection closed.
+    this.reqChunk.reset();
+    if (req.bodyKind === BODY_LENGTH) {
+      this.bodyLeft = req.contentLength;
+      this.reqBodyDone = false;
+    } else if (req.bodyKind === BODY_CHUNKED) {
+      this.reqBodyDone = false;
+    } else {
+      this.reqBodyDone = true;
+    }
+
+    const router = ctx.router;
+    this.router = router;
+    const target = router.route(req.hostname, req.path);
+    this.target = target;
+    const policy = target.policy.proxy;
+
+    if (policy.bodySizeLimit > 0 && req.bodyKind === BODY_LENGTH && req.contentLength > policy.bodySizeLimit) {
+      this.error = `request body of ${req.contentLength} bytes exceeds proxy-body-size ${policy.bodySizeLimit}`;
+      this.keepAlive = false;
+      this.sendGenerated(413, '', true);
+      return;
+    }
+    if (target.notFound) {
+      this.sendGenerated(404, '', false);
+      return;
+    }
+    if (target.backend === null || target.backend.endpoints.length === 0) {
+      this.error = target.backend === null ? 'no usable Service for this route' : 'no ready endpoints';
+      this.sendGenerated(503, '', false);
+      return;
+    }
+    if (req.expectContinue && req.bodyKind !== BODY_NONE) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    this.upHead = this.buildUpstreamHead();
+    this.attempts = 0;
+    this.tried.length = 0;
+    this.retryDeadline = policy.nextUpstreamTimeoutMs > 0 ? clock.now + policy.nextUpstreamTimeoutMs : 0;
+    if (!this.connectUpstream()) return;
+    // Body bytes that arrived with the head.
+    if (!this.reqBodyDone && this.buf !== null) {
+      const b = this.buf;
+      this.buf = null;
+      this.bodyInput(b, 0);
+    }
+  }
+
+  buildUpstreamHead(): string {
+    const req = this.req;
+    const cfg = this.ctx.cfg;
+    const ip = this.clientIp;
+    const host = req.host !== '' ? req.host : this.target!.backend!.data.service;
+    const xff = req.xForwardedFor !== '' && cfg['compute-full-forwarded-for'] ? `${req.xForwardedFor}, ${ip}` : ip;
+    const port = this.secure ? this.ctx.httpsPort : this.ctx.httpPort;
+    const scheme = this.scheme;
+    let h =
+      `${req.method} ${req.target} HTTP/1.1\r\nHost: ${host}\r\n` +
+      req.headers.kept(req.head, req.headersStart) +
+      (this.requestId !== '' ? `X-Request-ID: ${this.requestId}\r\n` : '') +
+      `X-Real-IP: ${ip}\r\nX-Forwarded-For: ${xff}\r\nX-Forwarded-Host: ${host}\r\nX-Forwarded-Port: ${port}\r\n` +
+      `X-Forwarded-Proto: ${scheme}\r\nX-Forwarded-Scheme: ${scheme}\r\nX-Scheme: ${scheme}\r\n`;
+    if (req.xForwardedFor !== '') h += `X-Original-Forwarded-For: ${req.xForwardedFor}\r\n`;
+    if (cfg['proxy-add-original-uri-header']) h += `X-Original-URI: ${req.target}\r\n`;
+    if (req.upgrade !== '') h += `Upgrade: ${req.upgrade}\r\nConnection: upgrade\r\n`;
+    return h + '\r\n';
+  }
+
+  /** Picks an endpoint and takes a connection. Returns false when it already answered. */
+  connectUpstream(): boolean {
+    const target = this.target!;
+    const ep = target.backend!.pick(this.tried);
+    if (ep === null) {
+      this.upstreamFailedFinal(this.error === '' ? 'no endpoint left to try' : this.error, this.lastFail);
+      return false;
+    }
+    this.attempts++;
+    this.tried.push(ep);
+    this.endpoint = ep;
+    this.upstreamAddr = this.upstreamAddr === '' ? ep.display : `${this.upstreamAddr}, ${ep.display}`;
+    this.upHeadSent = false;
+    this.upBytesSent = 0;
+    this.respHeadDone = false;
+    this.respBuf = null;
+    this.upStartPerf = performance.now();
+    const conn = ep.pool.acquire(this);
+    this.up = conn;
+    if (conn.connected) {
+      this.sendUpstreamRequest();
+    } else {
+      this.setTimeout(TO_CONNECT, target.policy.proxy.connectTimeoutMs);
+    }
+    return true;
+  }
+
+  upConnected(conn: UpstreamConn): void {
+    if (conn !== this.up) return;
+    this.sendUpstreamRequest();
+  }
+
+  sendUpstreamRequest(): void {
+    const up = this.up!;
+    const q = this.bodyQueue;
+    let ok: boolean;
+    this.upHeadSent = true;
+    if (q.length === 0) {
+      ok = up.write(this.upHead);
+    } else if (q.length === 1) {
+      ok = writeMerged(up.socket, this.upHead, q[0]!);
+      this.upBytesSent += q[0]!.length;
+    } else {
+      up.socket.cork();
+      up.write(this.upHead);
+      for (const b of q) {
+        up.socket.write(b);
+        this.upBytesSent += b.length;
+      }
+      up.socket.uncork();
+      ok = !up.socket.writableNeedDrain;
+    }
+    this.upBytesSent += this.upHead.length;
+    this.queueSent = q.length;
+    if (!this.bodyRetained) this.dropSentBody();
+    const p = this.target!.policy.proxy;
+    if (!ok) {
+      this.pauseClient();
+      this.setTimeout(TO_SEND, p.sendTimeoutMs);
+    } else if (this.reqBodyDone) {
+      this.setTimeout(TO_READ, p.readTimeoutMs);
+    } else {
+      this.setTimeout(TO_BODY, this.ctx.limits.clientBodyTimeoutMs);
+      if (this.paused && this.state === ST_REQUEST) this.resumeClient();
+    }
+  }
+
+  dropSentBody(): void {
+    if (this.queueSent === 0) return;
+    this.bodyQueue = this.queueSent === this.bodyQueue.length ? [] : this.bodyQueue.slice(this.queueSent);
+    this.queueSent = 0;
+  }
+
+  /** Request body bytes from the client, starting at chunk[start]. */
+  bodyInput(chunk: Buffer, start: number): void {
+    const req = this.req;
+    let end: number;
+    let done: boolean;
+    if (req.bodyKind === BODY_LENGTH) {
+      const take = Math.min(this.bodyLeft, chunk.length - start);
+      end = start + take;
+      this.bodyLeft -= take;
+      done = this.bodyLeft === 0;
+    } else {
+      end = this.reqChunk.feed(chunk, start, chunk.length);
+      if (end < 0) {
+        this.error = `malformed chunked request body: ${this.reqChunk.error}`;
+        this.abortRequest(400);
+        return;
+      }
+      done = this.reqChunk.done;
+      const limit = this.target?.policy.proxy.bodySizeLimit ?? 0;
+      if (limit > 0 && this.reqChunk.bodyBytes > limit) {
+        this.error = `chunked request body exceeds proxy-body-size ${limit}`;
+        this.abortRequest(413);
+        return;
+      }
+    }
+    this.reqBytes += end - start;
+    if (end > start) {
+      const piece = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
+      this.deliverBody(piece);
+    }
+    if (end < chunk.length) {
+      const rest = chunk.subarray(end);
+      this.buf = this.buf === null ? rest : Buffer.concat([rest, this.buf]);
+    }
+    if (done) this.requestBodyDone();
+    else if (this.state === ST_REQUEST && this.up !== null && this.upHeadSent && this.timeout === TO_BODY) {
+      this.deadline = clock.now + this.ctx.limits.clientBodyTimeoutMs;
+    }
+  }
+
+  /** Queues body bytes (kept for a retry while small) and writes them once the upstream is ready. */
+  deliverBody(piece: Buffer): void {
+    this.bodyQueue.push(piece);
+    this.queueBytes += piece.length;
+    if (this.bodyRetained && this.queueBytes > RETAIN_LIMIT) this.bodyRetained = false;
+    const up = this.up;
+    if (up !== null && this.upHeadSent) {
+      this.queueSent = this.bodyQueue.length;
+      this.upBytesSent += piece.length;
+      if (!this.bodyRetained) this.dropSentBody();
+      if (!up.write(piece)) {
+        this.pauseClient();
+        this.setTimeout(TO_SEND, this.target!.policy.proxy.sendTimeoutMs);
+      }
+    } else if (this.queueBytes > MAX_BUFFERED) {
+      // Still connecting (or waiting for a policy): stop reading until the upstream takes it.
+      this.pauseClient();
+    }
+  }
+
+  requestBodyDone(): void {
+    this.reqBodyDone = true;
+    if (this.up !== null && this.upHeadSent && this.timeout === TO_BODY) this.setTimeout(TO_READ, this.target!.policy.proxy.readTimeoutMs);
+  }
+
+  /**
+   * Consumes a request body that is already completely buffered, so a generated response can
+   * keep the connection alive. Returns false when the body is not all here (or is malformed).
+   */
+  skipBufferedBody(): boolean {
+    const b = this.buf;
+    if (b === null) return false;
+    if (this.req.bodyKind === BODY_LENGTH) {
+      if (b.length < this.bodyLeft) return false;
+      this.buf = b.length > this.bodyLeft ? b.subarray(this.bodyLeft) : null;
+      this.reqBytes += this.bodyLeft;
+      this.bodyLeft = 0;
+    } else {
+      const end = this.reqChunk.feed(b, 0, b.length);
+      if (end < 0 || !this.reqChunk.done) return false;
+      this.buf = end < b.length ? b.subarray(end) : null;
+      this.reqBytes += end;
+    }
+    this.reqBodyDone = true;
+    return true;
+  }
+
+  // ──────────────────────────── upstream ───────────────────────────
+
+  upData(conn: UpstreamConn, chunk: Buffer): void {
+    if (conn !== this.up) return;
+    if (this.state === ST_TUNNEL) {
+      this.deadline = clock.now + this.tunnelTimeout();
+      if (!this.socket.write(chunk)) this.pauseUpstream();
+      return;
+    }
+    if (this.timeout === TO_READ) this.deadline = clock.now + this.target!.policy.proxy.readTimeoutMs;
+    if (!this.respHeadDone) {
+      this.responseHeadInput(chunk);
+      return;
+    }
+    this.responseBody(chunk, 0);
+  }
+
+  responseHeadInput(chunk: Buffer): void {
+    const limit = this.target!.policy.proxy.bufferSize;
+    let data = this.respBuf === null ? chunk : Buffer.concat([this.respBuf, chunk]);
+    for (;;) {
+      const idx = data.indexOf(CRLFCRLF);
+      if (idx < 0) {
+        if (data.length > limit) {
+          this.upstreamFailed(FAIL_INVALID, `upstream sent too big header (more than proxy-buffer-size ${limit} bytes)`);
+          return;
+        }
+        this.respBuf = data;
+        return;
+      }
+      if (idx + 4 > limit) {
+        this.upstreamFailed(FAIL_INVALID, `upstream sent too big header (${idx + 4} bytes, proxy-buffer-size ${limit})`);
+        return;
+      }
+      const res = this.res;
+      if (!parseResponseHead(data.latin1Slice(0, idx + 2), res, this.req.method)) {
+        this.upstreamFailed(FAIL_INVALID, `upstream sent invalid header: ${res.error}`);
+        return;
+      }
+      const rest = data.subarray(idx + 4);
+      if (res.status < 200 && res.status !== 101) {
+        // Interim responses (100, 102, 103) are not forwarded; sluice sent its own 100 if needed.
+        this.respBuf = null;
+        if (rest.length === 0) return;
+        data = rest;
+        continue;
+      }
+      this.respBuf = null;
+      this.upstreamStatus = res.status;
+      this.upstreamDuration = (performance.now() - this.upStartPerf) / 1000;
+      if (res.status === 101) {
+        this.startTunnel(rest);
+        return;
+      }
+      const nu = this.target!.policy.proxy.nextUpstream;
+      if (nu.statuses.length > 0 && nu.statuses.includes(res.status) && this.canRetry(FAIL_STATUS)) {
+        this.lastFail = FAIL_STATUS;
+        this.error = `upstream ${this.endpoint?.display} answered ${res.status}`;
+        this.retry();
+        return;
+      }
+      this.sendResponseHead(rest);
+      return;
+    }
+  }
+
+  lastFail = 0;
+
+  sendResponseHead(rest: Buffer): void {
+    const res = this.res;
+    const req = this.req;
+    this.status = res.status;
+    this.respHeadDone = true;
+    this.respKind = res.bodyKind;
+    this.respClose = res.close;
+    let close = !this.keepAlive || this.clientEnded || !this.reqBodyDone;
+    this.respDecode = false;
+    if (res.bodyKind === RESP_BODY_CLOSE) close = true;
+    if (res.bodyKind === RESP_BODY_CHUNKED) {
+      this.respChunk.reset();
+      if (req.minor === 0) {
+        // HTTP/1.0 clients cannot read chunked coding: decode it and delimit by close.
+        this.respDecode = true;
+        const te = res.headers.find(res.head, 'transfer-encoding');
+        if (te >= 0) res.headers.drop[te] = 1;
+        close = true;
+      }
+      this.respChunk.onData = this.respDecode ? this.#onChunkData : null;
+    } else if (res.bodyKind === RESP_BODY_LENGTH) {
+      this.respLeft = res.contentLength;
+    }
+    if (close) this.keepAlive = false;
+    const head =
+      `HTTP/1.1 ${res.statusText}\r\n` +
+      res.headers.kept(res.head, res.headersStart) +
+      this.respExtra +
+      (close ? 'Connection: close\r\n\r\n' : 'Connection: keep-alive\r\n\r\n');
+    const kind = res.bodyKind;
+    if (kind === RESP_BODY_NONE || rest.length === 0 || this.respDecode) {
+      this.respBytes += head.length;
+      if (!this.socket.write(head, 'latin1')) this.pauseUpstream();
+      if (kind === RESP_BODY_NONE) {
+        this.responseDone(rest.length > 0);
+        return;
+      }
+      if (rest.length > 0) this.responseBody(rest, 0);
+      return;
+    }
+    // Head and the first body bytes in one write.
+    let end = rest.length;
+    let done = false;
+    if (kind === RESP_BODY_LENGTH) {
+      end = Math.min(this.respLeft, rest.length);
+      this.respLeft -= end;
+      done = this.respLeft === 0;
+    } else if (kind === RESP_BODY_CHUNKED) {
+      end = this.respChunk.feed(rest, 0, rest.length);
+      if (end < 0) {
+        this.upstreamBroken(`upstream sent invalid chunked body: ${this.respChunk.error}`);
+        return;
+      }
+      done = this.respChunk.done;
+    }
+    const body = end === rest.length ? rest : rest.subarray(0, end);
+    this.respBytes += head.length + body.length;
+    if (!writeMerged(this.socket, head, body)) this.pauseUpstream();
+    if (done) this.responseDone(end < rest.length);
+  }
+
+  responseBody(chunk: Buffer, start: number): void {
+    let end = chunk.length;
+    let done = false;
+    switch (this.respKind) {
+      case RESP_BODY_LENGTH: {
+        const take = Math.min(this.respLeft, chunk.length - start);
+        end = start + take;
+        this.respLeft -= take;
+        done = this.respLeft === 0;
+        break;
+      }
+      case RESP_BODY_CHUNKED:
+        end = this.respChunk.feed(chunk, start, chunk.length);
+        if (end < 0) {
+          this.upstreamBroken(`upstream sent invalid chunked body: ${this.respChunk.error}`);
+          return;
+        }
+        done = this.respChunk.done;
+        if (this.respDecode) {
+          if (done) this.responseDone(end < chunk.length);
+          return;
+        }
+        break;
+      case RESP_BODY_NONE:
+        this.responseDone(true);
+        return;
+    }
+    if (end > start) {
+      const piece = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
+      this.respBytes += piece.length;
+      if (!this.socket.write(piece)) this.pauseUpstream();
+    }
+    if (done) this.responseDone(end < chunk.length);
+  }
+
+  /** The response is complete. `extraBytes`: the upstream sent more than the response. */
+  responseDone(extraBytes: boolean): void {
+    const up = this.up;
+    this.up = null;
+    if (up !== null) {
+      if (extraBytes || this.respClose || !this.reqBodyDone || this.upPaused) {
+        up.socket.resume();
+        up.pool.discard(up);
+      } else {
+        up.pool.release(up);
+      }
+    }
+    this.upPaused = false;
+    if (!this.reqBodyDone) {
+      // The upstream answered before the request body was complete: close once it is written.
+      this.keepAlive = false;
+    }
+    this.finishExchange();
+  }
+
+  upClosed(conn: UpstreamConn, err: Error | null): void {
+    if (conn !== this.up) return;
+    this.up = null;
+    if (this.state === ST_TUNNEL) {
+      this.socket.end();
+      this.finishExchange();
+      return;
+    }
+    if (this.respHeadDone) {
+      if (this.respKind === RESP_BODY_CLOSE) {
+        this.responseDone(false);
+        return;
+      }
+      this.upstreamBroken(`upstream closed the connection mid-response${err ? `: ${err.message}` : ''}`);
+      return;
+    }
+    const kind = !conn.connected ? FAIL_CONNECT : FAIL_RESET;
+    const why = !conn.connected
+      ? `connect to ${this.endpoint?.display} failed${err ? `: ${(err as NodeJS.ErrnoException).code ?? err.message}` : ''}`
+      : `upstream ${this.endpoint?.display} closed the connection before responding${err ? `: ${(err as NodeJS.ErrnoException).code ?? err.message}` : ''}`;
+    this.upstreamFailed(kind, why, conn.reused && this.upBytesSent > 0);
+  }
+
+  upDrain(conn: UpstreamConn): void {
+    if (conn !== this.up) return;
+    if (this.paused && this.state !== ST_CLOSED) {
+      this.resumeClient();
+      if (this.state === ST_REQUEST && !this.reqBodyDone) this.setTimeout(TO_BODY, this.ctx.limits.clientBodyTimeoutMs);
+      else if (this.state === ST_REQUEST) this.setTimeout(TO_READ, this.target!.policy.proxy.readTimeoutMs);
+    }
+  }
+
+  /**
+   * May this failure be retried on another endpoint? proxy-next-upstream decides which failures
+   * count (error, timeout, http_5xx); a keep-alive race (a reused connection closed under us)
+   * always may, as it says nothing about the endpoint.
+   */
+  canRetry(kind: number, keepAliveRace = false): boolean {
+    const p = this.target!.policy.proxy;
+    const nu = p.nextUpstream;
+    if (this.respHeadDone && this.status !== 0) return false;
+    if (!keepAliveRace) {
+      const allowed = kind === FAIL_TIMEOUT ? nu.timeout : kind === FAIL_STATUS ? true : nu.error;
+      if (!allowed) return false;
+      if (p.tries > 0 && this.attempts >= p.tries) return false;
+      if (this.retryDeadline !== 0 && clock.now >= this.retryDeadline) return false;
+    }
+    // Anything sent to an upstream makes a non-idempotent request unsafe to repeat.
+    if (this.upBytesSent > 0 && !nu.nonIdempotent && !isIdempotent(this.req.method)) return false;
+    // The body must still be in hand to send it again.
+    if (!this.bodyRetained && (this.upBytesSent > 0 || this.queueBytes > 0)) return false;
+    return true;
+  }
+
+  upstreamFailed(kind: number, why: string, keepAliveRace = false): void {
+    this.lastFail = kind;
+    this.error = why;
+    const up = this.up;
+    this.up = null;
+    if (up !== null) up.pool.discard(up);
+    if (this.respHeadDone && this.status !== 0) {
+      this.upstreamBroken(why);
+      return;
+    }
+    if (this.canRetry(kind, keepAliveRace)) {
+      if (keepAliveRace) {
+        // A reused connection closed under us: retry without counting it as a try on that endpoint.
+        this.tried.pop();
+        this.attempts--;
+      }
+      this.retry();
+      return;
+    }
+    this.upstreamFailedFinal(why, kind);
+  }
+
+  retry(): void {
+    const up = this.up;
+    this.up = null;
+    if (up !== null) up.pool.discard(up);
+    this.respHeadDone = false;
+    this.status = 0;
+    this.upstreamStatus = 0;
+    if (this.upPaused) this.upPaused = false;
+    this.connectUpstream();
+  }
+
+  upstreamFailedFinal(why: string, kind: number): void {
+    const status = kind === FAIL_TIMEOUT ? 504 : 502;
+    this.error = why;
+    this.ctx.log('warn', { requestId: this.requestId, upstream: this.endpoint?.display ?? '', status }, why);
+    this.sendGenerated(status, '', !this.reqBodyDone);
+  }
+
+  /** The upstream failed after the response head went out: the client must see a truncation. */
+  upstreamBroken(why: string): void {
+    this.error = why;
+    this.ctx.log('warn', { requestId: this.requestId, upstream: this.endpoint?.display ?? '' }, why);
+    const up = this.up;
+    this.up = null;
+    if (up !== null) up.pool.discard(up);
+    this.keepAlive = false;
+    this.finishExchange();
+    this.socket.destroy();
+  }
+
+  startTunnel(rest: Buffer): void {
+    const res = this.res;
+    if (this.req.upgrade === '') {
+      this.upstreamFailed(FAIL_INVALID, 'upstream switched protocols without an Upgrade request');
+      return;
+    }
+    this.status = 101;
+    this.respHeadDone = true;
+    const upgrade = res.headers.get(res.head, 'upgrade') ?? this.req.upgrade;
+    const head = `HTTP/1.1 ${res.statusText}\r\n` + res.headers.kept(res.head, res.headersStart) + this.respExtra + `Upgrade: ${upgrade}\r\nConnection: upgrade\r\n\r\n`;
+    this.respBytes += head.length;
+    writeMerged(this.socket, head, rest.length > 0 ? rest : null);
+    this.state = ST_TUNNEL;
+    this.keepAlive = false;
+    this.setTimeout(TO_TUNNEL, this.tunnelTimeout());
+    // Bytes the client sent after its upgrade request belong to the new protocol.
+    if (this.buf !== null && this.up !== null) {
+      this.up.write(this.buf);
+      this.buf = null;
+    }
+    if (this.paused) this.resumeClient();
+  }
+
+  tunnelTimeout(): number {
+    const p = this.target!.policy.proxy;
+    return Math.max(p.readTimeoutMs, p.sendTimeoutMs);
+  }
+
+  // ──────────────────────────── output ─────────────────────────────
+
+  /** Sends a response sluice generated (error pages). `close`: close after it. */
+  sendGenerated(status: number, extraHeaders: string, close: boolean): void {
+    this.status = status;
+    this.respHeadDone = true;
+    if (close || this.ctx.draining) this.keepAlive = false;
+    // An unread request body forces a close, unless it is already all buffered.
+    if (!this.reqBodyDone && !(this.keepAlive && this.skipBufferedBody())) this.keepAlive = false;
+    const body = this.req.method === 'HEAD' ? '' : errorBody(status);
+    const head = generatedHead(status, 'text/html', errorBody(status).length, this.keepAlive, extraHeaders + this.respExtra);
+    this.respBytes += head.length + body.length;
+    this.socket.write(head + body, 'latin1');
+    this.finishExchange();
+  }
+
+  /** Abort while reading the request body (malformed or too large): answer if possible, close. */
+  abortRequest(status: number): void {
+    const up = this.up;
+    this.up = null;
+    if (up !== null) up.pool.discard(up);
+    this.keepAlive = false;
+    this.reqBodyDone = true;
+    this.buf = null;
+    if (this.respHeadDone && this.status !== 0) {
+      this.finishExchange();
+      this.socket.destroy();
+      return;
+    }
+    this.sendGenerated(status, '', true);
+  }
+
+  finishExchange(): void {
+    if (this.target !== null || this.status !== 0) this.record();
+    const up = this.up;
+    this.up = null;
+    if (up !== null) up.pool.discard(up);
+    if (this.upPaused) this.upPaused = false;
+    this.resetExchange();
+    if (this.state === ST_CLOSED) return;
+    if (!this.keepAlive || this.clientEnded) {
+      this.lingerClose();
+      return;
+    }
+    this.state = ST_HEAD;
+    this.setTimeout(TO_KEEPALIVE, this.ctx.limits.keepAliveMs);
+    if (this.buf !== null) this.headInput(null);
+    else if (this.paused) this.resumeClient();
+  }
+
+  resetExchange(): void {
+    this.target = null;
+    this.router = null;
+    this.endpoint = null;
+    this.tried.length = 0;
+    this.attempts = 0;
+    this.upHead = '';
+    this.upHeadSent = false;
+    this.upBytesSent = 0;
+    this.bodyLeft = 0;
+    this.reqBytes = 0;
+    if (this.bodyQueue.length > 0) this.bodyQueue = [];
+    this.queueSent = 0;
+    this.queueBytes = 0;
+    this.bodyRetained = true;
+    this.respHeadDone = false;
+    this.respBuf = null;
+    this.respKind = RESP_BODY_NONE;
+    this.respLeft = 0;
+    this.respDecode = false;
+    this.respChunk.onData = null;
+    this.respBytes = 0;
+    this.respClose = false;
+    this.status = 0;
+    this.upstreamStatus = 0;
+    this.upstreamAddr = '';
+    this.upstreamDuration = 0;
+    this.respExtra = '';
+    this.error = '';
+    this.requestId = '';
+    this.lastFail = 0;
+  }
+
+  record(): void {
+    const t = this.target;
+    const req = this.req;
+    const rec: ExchangeRecord = {
+      startMs: this.startMs,
+      durationS: (performance.now() - this.startPerf) / 1000,
+      clientIp: this.clientIp !== '' ? this.clientIp : this.peerIp,
+      method: req.method,
+      scheme: this.secure ? 'https' : 'http',
+      host: req.host,
+      uri: req.target,
+      httpVersion: req.minor === 0 ? 'HTTP/1.0' : 'HTTP/1.1',
+      status: this.status,
+      requestBytes: this.reqBytes,
+      responseBytes: this.respBytes,
+      upstreamAddr: this.upstreamAddr,
+      upstreamStatus: this.upstreamStatus,
+      upstreamDurationS: this.upstreamDuration,
+      requestId: this.requestId,
+      namespace: t?.namespace ?? '',
+      ingress: t?.ingress ?? '',
+      service: t?.service ?? '',
+      servicePort: t?.servicePort ?? '',
+      path: t?.path ?? '',
+      serverHost: t?.server.server.host ?? '',
+      userAgent: '',
+      error: this.error,
+    };
+    this.ctx.sink.record(rec, t);
+  }
+
+  // ─────────────────────── flow control & close ────────────────────
+
+  pauseClient(): void {
+    if (!this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  resumeClient(): void {
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  pauseUpstream(): void {
+    const up = this.up;
+    if (up !== null && !this.upPaused) {
+      this.upPaused = true;
+      up.socket.pause();
+      this.setTimeout(TO_CLIENT_SEND, this.ctx.limits.sendTimeoutMs);
+    }
+  }
+
+  onDrain(): void {
+    if (this.upPaused) {
+      this.upPaused = false;
+      const up = this.up;
+      if (up !== null) {
+        up.socket.resume();
+        if (this.state === ST_TUNNEL) this.setTimeout(TO_TUNNEL, this.tunnelTimeout());
+        else this.setTimeout(TO_READ, this.target!.policy.proxy.readTimeoutMs);
+      }
+    }
+  }
+
+  onEnd(): void {
+    this.clientEnded = true;
+    if (this.state === ST_HEAD) {
+      this.closeNow();
+      return;
+    }
+    if (this.state === ST_TUNNEL) {
+      this.up?.socket.end();
+      return;
+    }
+    if (this.state === ST_REQUEST && !this.reqBodyDone) {
+      // Body cut short: the request can never complete.
+      this.error = 'client closed the connection before sending the whole body';
+      this.status = this.status === 0 ? 499 : this.status;
+      const up = this.up;
+      this.up = null;
+      if (up !== null) up.pool.discard(up);
+      this.finishExchange();
+      this.closeNow();
+    }
+  }
+
+  lingerClose(): void {
+    if (this.state === ST_CLOSED) return;
+    this.state = ST_CLOSED;
+    this.buf = null;
+    this.socket.end();
+    if (this.paused) this.resumeClient();
+    // Keep reading (and dropping) briefly so the peer sees our response before any reset.
+    this.setTimeout(TO_LINGER, LINGER_MS);
+  }
+
+  closeNow(): void {
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+
+  onClose(): void {
+    const wasActive = this.state === ST_REQUEST || this.state === ST_TUNNEL;
+    const hadTarget = this.target !== null;
+    this.state = ST_CLOSED;
+    sweeper.delete(this);
+    const up = this.up;
+    this.up = null;
+    if (up !== null) up.pool.discard(up);
+    if (wasActive && hadTarget) {
+      if (this.status === 0 || !this.respHeadDone) this.status = 499;
+      if (this.error === '') this.error = 'client closed the connection';
+      this.record();
+      this.resetExchange();
+    }
+    this.ctx.onConnectionClosed?.(this);
+  }
+
+  onTimeout(): void {
+    switch (this.timeout) {
+      case TO_KEEPALIVE:
+      case TO_LINGER:
+        this.closeNow();
+        return;
+      case TO_HEADER:
+        if (this.buf !== null && this.buf.length > 0) {
+          this.failRequest(408, 'client did not send a complete request head in time');
+        } else {
+          this.closeNow();
+        }
+        return;
+      case TO_BODY:
+        this.error = 'client did not send the request body in time';
+        this.abortRequest(408);
+        return;
+      case TO_CONNECT:
+        this.upstreamFailed(FAIL_TIMEOUT, `connect to ${this.endpoint?.display} timed out`);
+        return;
+      case TO_READ:
+      case TO_SEND:
+        this.upstreamFailed(FAIL_TIMEOUT, `upstream ${this.endpoint?.display} timed out (${this.timeout === TO_READ ? 'proxy-read-timeout' : 'proxy-send-timeout'})`);
+        return;
+      case TO_CLIENT_SEND:
+      case TO_TUNNEL: {
+        this.error = this.timeout === TO_TUNNEL ? 'tunnel idle timeout' : 'client did not read the response in time';
+        const up = this.up;
+        this.up = null;
+        if (up !== null) up.pool.discard(up);
+        this.keepAlive = false;
+        this.finishExchange();
+        this.closeNow();
+        return;
+      }
+    }
+  }
+
+  /** Graceful shutdown: close now if idle, else after the current exchange. */
+  drain(): void {
+    this.keepAlive = false;
+    if (this.state === ST_HEAD && (this.buf === null || this.buf.length === 0)) this.closeNow();
+  }
+
+  get idle(): boolean {
+    return this.state === ST_HEAD && (this.buf === null || this.buf.length === 0);
+  }
+}

@@ -1,0 +1,118 @@
+// Shared pieces of the HTTP/1.1 head parsers: header offsets kept in a typed array (no per-header
+// objects), case-insensitive name comparison without lower-casing, and the validation regex.
+
+/** Offsets stored per header line, in this order. */
+export const NAME_START = 0;
+export const NAME_END = 1;
+export const VALUE_START = 2;
+export const VALUE_END = 3;
+export const LINE_END = 4; // index just past the line's CRLF
+export const STRIDE = 5;
+
+/**
+ * One header block: `name:value\r\n` lines with RFC 9110 token names and field values made of
+ * visible characters, SP, HTAB and obs-text. Unambiguous, so the regex engine runs it linearly.
+ * Whitespace before the colon, obs-fold, bare CR/LF and control characters all fail it.
+ */
+export const HEADER_BLOCK = /(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t \x21-\x7e\x80-\xff]*\r\n)*$/y;
+
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Compares head[start, start+lower.length) with an all-lower-case ASCII name. */
+export function nameEquals(head: string, start: number, end: number, lower: string): boolean {
+  const n = lower.length;
+  if (end - start !== n) return false;
+  for (let i = 0; i < n; i++) {
+    if ((head.charCodeAt(start + i) | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Case-insensitive comparison of a header value with a lower-case ASCII word. */
+export function valueEquals(head: string, start: number, end: number, lower: string): boolean {
+  return nameEquals(head, start, end, lower);
+}
+
+/** Growable header offset storage, reused across requests on one connection. */
+export class HeaderIndex {
+  offsets: Int32Array = new Int32Array(32 * STRIDE);
+  /** 1 = drop this header when forwarding. */
+  drop: Uint8Array = new Uint8Array(32);
+  count = 0;
+
+  reset(): void {
+    this.count = 0;
+  }
+
+  push(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number, lineEnd: number): number {
+    const i = this.count;
+    if ((i + 1) * STRIDE > this.offsets.length) {
+      const o = new Int32Array(this.offsets.length * 2);
+      o.set(this.offsets);
+      this.offsets = o;
+      const d = new Uint8Array(this.drop.length * 2);
+      d.set(this.drop);
+      this.drop = d;
+    }
+    const b = i * STRIDE;
+    const o = this.offsets;
+    o[b] = nameStart;
+    o[b + 1] = nameEnd;
+    o[b + 2] = valueStart;
+    o[b + 3] = valueEnd;
+    o[b + 4] = lineEnd;
+    this.drop[i] = 0;
+    this.count = i + 1;
+    return i;
+  }
+
+  /** Index of the first header with this (lower-case) name, or -1. */
+  find(head: string, lower: string, from = 0): number {
+    const o = this.offsets;
+    for (let i = from; i < this.count; i++) {
+      const b = i * STRIDE;
+      if (nameEquals(head, o[b]!, o[b + 1]!, lower)) return i;
+    }
+    return -1;
+  }
+
+  value(head: string, i: number): string {
+    const b = i * STRIDE;
+    return head.slice(this.offsets[b + 2], this.offsets[b + 3]);
+  }
+
+  name(head: string, i: number): string {
+    const b = i * STRIDE;
+    return head.slice(this.offsets[b], this.offsets[b + 1]);
+  }
+
+  /** All values of a header joined with ", " (as a field list), or null. */
+  get(head: string, lower: string): string | null {
+    let i = this.find(head, lower);
+    if (i < 0) return null;
+    let v = this.value(head, i);
+    while ((i = this.find(head, lower, i + 1)) >= 0) v += ', ' + this.value(head, i);
+    return v;
+  }
+
+  /**
+   * Copies the kept header lines of `head` (those not marked drop), as few slices as possible.
+   * `start` is where the first header line begins.
+   */
+  kept(head: string, start: number): string {
+    const o = this.offsets;
+    let out = '';
+    let runStart = start;
+    let pos = start;
+    for (let i = 0; i < this.count; i++) {
+      const lineStart = pos;
+      pos = o[i * STRIDE + 4]!;
+      if (this.drop[i] === 1) {
+        if (lineStart > runStart) out += head.slice(runStart, lineStart);
+        runStart = pos;
+      }
+    }
+    if (pos > runStart) out += head.slice(runStart, pos);
+    return out;
+  }
+}

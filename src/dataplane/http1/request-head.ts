@@ -1,0 +1,343 @@
+// Parses one HTTP/1.1 request head (RFC 9112), strictly: anything a request-smuggling attack
+// relies on (CL+TE together, duplicate or malformed Content-Length, unknown transfer codings,
+// obs-fold, whitespace before the colon, bare CR/LF, duplicate Host, absolute-form targets that
+// disagree with Host) is rejected with a status code and never reaches an upstream.
+
+import { normalizePath } from '../../routes/paths.ts';
+import { HEADER_BLOCK, HeaderIndex, nameEquals, TOKEN, STRIDE } from './headers.ts';
+
+/** Request body framing. */
+export const BODY_NONE = 0;
+export const BODY_LENGTH = 1;
+export const BODY_CHUNKED = 2;
+
+/** The parsed head; one instance per connection, reused for every request. */
+export class RequestHead {
+  head = '';
+  method = '';
+  /** Request target as received (origin-form, or absolute-form). */
+  target = '';
+  /** Normalised path used for matching (no query). */
+  path = '';
+  /** Path as received, without the query. */
+  rawPath = '';
+  /** "?..." or "". */
+  query = '';
+  minor = 1;
+  /** Host header value as received (with port), or the authority of an absolute-form target. */
+  host = '';
+  /** Lower-case host without port, for routing. */
+  hostname = '';
+  bodyKind = BODY_NONE;
+  contentLength = 0;
+  keepAlive = true;
+  expectContinue = false;
+  /** Upgrade header value when Connection lists "upgrade", else "". */
+  upgrade = '';
+  /** Index just past the request line's CRLF. */
+  headersStart = 0;
+  /** Values of headers sluice rewrites; "" when absent. */
+  xForwardedFor = '';
+  xRequestId = '';
+  xRealIp = '';
+  xForwardedProto = '';
+  xForwardedHost = '';
+  xForwardedPort = '';
+  readonly headers = new HeaderIndex();
+  /** Extra hop-by-hop header names listed in Connection (rare). */
+  connectionTokens: string[] | null = null;
+  /** Short reason for a rejection, for the log. */
+  error = '';
+}
+
+const METHOD_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex
+const TARGET_BAD = /[\x00-\x20\x7f]/;
+const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d{0,5})?$/;
+
+function reject(req: RequestHead, status: number, why: string): number {
+  req.error = why;
+  return status;
+}
+
+/** Lower-cases and strips the port (and a trailing dot) from a Host value. */
+export function hostnameOf(host: string): string {
+  let end = host.length;
+  if (host.charCodeAt(0) === 91 /* [ */) {
+    const close = host.indexOf(']');
+    end = close < 0 ? end : close + 1;
+  } else {
+    const colon = host.lastIndexOf(':');
+    if (colon >= 0) end = colon;
+  }
+  if (end > 0 && host.charCodeAt(end - 1) === 46) end--;
+  const h = end === host.length ? host : host.slice(0, end);
+  return /[A-Z]/.test(h) ? h.toLowerCase() : h;
+}
+
+function parseConnection(req: RequestHead, value: string): void {
+  // Common values first: a single token.
+  const parts = value.indexOf(',') < 0 ? [value] : value.split(',');
+  for (const raw of parts) {
+    const t = raw.trim().toLowerCase();
+    if (t === 'close') req.keepAlive = false;
+    else if (t === 'keep-alive') {
+      if (req.minor === 0) req.keepAlive = true;
+    } else if (t === 'upgrade') req.upgrade = '\0';
+    else if (t !== '') (req.connectionTokens ??= []).push(t);
+  }
+}
+
+/**
+ * Parses `head` (the request line and header lines, each ending in CRLF, without the final
+ * empty line). Returns 0 on success or the HTTP status to answer with.
+ */
+export function parseRequestHead(head: string, req: RequestHead): number {
+  req.head = head;
+  req.error = '';
+  req.bodyKind = BODY_NONE;
+  req.contentLength = 0;
+  req.expectContinue = false;
+  req.upgrade = '';
+  req.connectionTokens = null;
+  req.xForwardedFor = '';
+  req.xRequestId = '';
+  req.xRealIp = '';
+  req.xForwardedProto = '';
+  req.xForwardedHost = '';
+  req.xForwardedPort = '';
+  req.host = '';
+  const hdrs = req.headers;
+  hdrs.reset();
+
+  const lineEnd = head.indexOf('\r\n');
+  if (lineEnd < 0) return reject(req, 400, 'request line not terminated by CRLF');
+  const sp1 = head.indexOf(' ');
+  if (sp1 <= 0 || sp1 > lineEnd) return reject(req, 400, 'malformed request line');
+  const sp2 = head.indexOf(' ', sp1 + 1);
+  if (sp2 < 0 || sp2 > lineEnd || sp2 === sp1 + 1) return reject(req, 400, 'malformed request line');
+  const method = head.slice(0, sp1);
+  if (!METHOD_RE.test(method)) return reject(req, 400, 'invalid method');
+  const target = head.slice(sp1 + 1, sp2);
+  if (TARGET_BAD.test(target)) return reject(req, 400, 'invalid character in request target');
+  // "HTTP/1.1" is 8 characters; anything else on the line is malformed.
+  if (lineEnd - sp2 - 1 !== 8 || !head.startsWith('HTTP/1.', sp2 + 1)) {
+    return /^HTTP\/\d\.\d$/.test(head.slice(sp2 + 1, lineEnd)) ? reject(req, 505, 'HTTP version not supported') : reject(req, 400, 'malformed HTTP version');
+  }
+  const minorCode = head.charCodeAt(sp2 + 8);
+  if (minorCode !== 48 && minorCode !== 49) return reject(req, 505, 'HTTP version not supported');
+  req.minor = minorCode - 48;
+  req.keepAlive = req.minor === 1;
+  req.method = method;
+  req.target = target;
+
+  const start = lineEnd + 2;
+  req.headersStart = start;
+  HEADER_BLOCK.lastIndex = start;
+  if (!HEADER_BLOCK.test(head)) return reject(req, 400, 'malformed header line (whitespace before colon, obs-fold, control character or bare CR/LF)');
+
+  let pos = start;
+  let hostIdx = -1;
+  let clSeen = false;
+  let teValue: string | null = null;
+  let upgradeValue = '';
+  const n = head.length;
+  while (pos < n) {
+    const colon = head.indexOf(':', pos);
+    const eol = head.indexOf('\r\n', colon);
+    let vs = colon + 1;
+    let ve = eol;
+    while (vs < ve && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;
+    while (ve > vs && (head.charCodeAt(ve - 1) === 32 || head.charCodeAt(ve - 1) === 9)) ve--;
+    const idx = hdrs.push(pos, colon, vs, ve, eol + 2);
+    const len = colon - pos;
+    const c0 = head.charCodeAt(pos) | 0x20;
+    // Dispatch on length and first letter before comparing whole names.
+    switch (len) {
+      case 2:
+        if (c0 === 116 && nameEquals(head, pos, colon, 'te')) hdrs.drop[idx] = 1;
+        break;
+      case 4:
+        if (c0 === 104 && nameEquals(head, pos, colon, 'host')) {
+          if (hostIdx >= 0) return reject(req, 400, 'duplicate Host header');
+          hostIdx = idx;
+          hdrs.drop[idx] = 1;
+        }
+        break;
+      case 5:
+        if (c0 === 112 && nameEquals(head, pos, colon, 'proxy')) hdrs.drop[idx] = 1; // httpoxy
+        break;
+      case 6:
+        if (c0 === 101 && nameEquals(head, pos, colon, 'expect')) {
+          hdrs.drop[idx] = 1;
+          if (!nameEquals(head, vs, ve, '100-continue')) return reject(req, 417, 'unsupported Expect value');
+          req.expectContinue = true;
+        }
+        break;
+      case 7:
+        if (c0 === 117 && nameEquals(head, pos, colon, 'upgrade')) {
+          hdrs.drop[idx] = 1;
+          upgradeValue = head.slice(vs, ve);
+        }
+        break;
+      case 8:
+        if (c0 === 120 && nameEquals(head, pos, colon, 'x-scheme')) hdrs.drop[idx] = 1;
+        break;
+      case 9:
+        if (c0 === 120 && nameEquals(head, pos, colon, 'x-real-ip')) {
+          hdrs.drop[idx] = 1;
+          req.xRealIp = head.slice(vs, ve);
+        }
+        break;
+      case 10:
+        if (c0 === 99 && nameEquals(head, pos, colon, 'connection')) {
+          hdrs.drop[idx] = 1;
+          parseConnection(req, head.slice(vs, ve));
+        } else if (c0 === 107 && nameEquals(head, pos, colon, 'keep-alive')) hdrs.drop[idx] = 1;
+        break;
+      case 12:
+        if (c0 === 120 && nameEquals(head, pos, colon, 'x-request-id')) {
+          hdrs.drop[idx] = 1;
+          req.xRequestId = head.slice(vs, ve);
+        }
+        break;
+      case 14:
+        if (c0 === 99 && nameEquals(head, pos, colon, 'content-length')) {
+          if (clSeen) return reject(req, 400, 'duplicate Content-Length');
+          clSeen = true;
+          if (ve === vs || ve - vs > 15) return reject(req, 400, 'invalid Content-Length');
+          let v = 0;
+          for (let i = vs; i < ve; i++) {
+            const d = head.charCodeAt(i) - 48;
+            if (d < 0 || d > 9) return reject(req, 400, 'invalid Content-Length');
+            v = v * 10 + d;
+          }
+          req.contentLength = v;
+        }
+        break;
+      case 15:
+        if (c0 === 120 && nameEquals(head, pos, colon, 'x-forwarded-for')) {
+          hdrs.drop[idx] = 1;
+          req.xForwardedFor = req.xForwardedFor === '' ? head.slice(vs, ve) : `${req.xForwardedFor}, ${head.slice(vs, ve)}`;
+        }
+        break;
+      case 16:
+        if (c0 === 120) {
+          if (nameEquals(head, pos, colon, 'x-forwarded-host')) {
+            hdrs.drop[idx] = 1;
+            req.xForwardedHost = head.slice(vs, ve);
+          } else if (nameEquals(head, pos, colon, 'x-forwarded-port')) {
+            hdrs.drop[idx] = 1;
+            req.xForwardedPort = head.slice(vs, ve);
+          }
+        } else if (c0 === 112 && nameEquals(head, pos, colon, 'proxy-connection')) hdrs.drop[idx] = 1;
+        break;
+      case 17:
+        if (c0 === 116 && nameEquals(head, pos, colon, 'transfer-encoding')) {
+          const v = head.slice(vs, ve);
+          teValue = teValue === null ? v : `${teValue}, ${v}`;
+        } else if (c0 === 120 && nameEquals(head, pos, colon, 'x-forwarded-proto')) {
+          hdrs.drop[idx] = 1;
+          req.xForwardedProto = head.slice(vs, ve);
+        }
+        break;
+      case 18:
+        if (c0 === 120 && nameEquals(head, pos, colon, 'x-forwarded-scheme')) hdrs.drop[idx] = 1;
+        break;
+      case 24:
+        if (c0 === 120 && nameEquals(head, pos, colon, 'x-original-forwarded-for')) hdrs.drop[idx] = 1;
+        break;
+    }
+    pos = eol + 2;
+  }
+
+  if (teValue !== null) {
+    if (req.minor === 0) return reject(req, 400, 'Transfer-Encoding in an HTTP/1.0 request');
+    if (clSeen) return reject(req, 400, 'both Content-Length and Transfer-Encoding');
+    if (teValue.trim().toLowerCase() !== 'chunked') return reject(req, 501, `unsupported Transfer-Encoding "${teValue}"`);
+    req.bodyKind = BODY_CHUNKED;
+  } else if (clSeen && req.contentLength > 0) {
+    req.bodyKind = BODY_LENGTH;
+  }
+
+  const tokens = req.connectionTokens as string[] | null;
+  if (tokens !== null) {
+    // Headers named in Connection are hop-by-hop (RFC 9110 7.6.1).
+    for (const t of tokens) {
+      for (let i = hdrs.find(head, t); i >= 0; i = hdrs.find(head, t, i + 1)) {
+        // Never let Connection strip the framing headers.
+        const b = i * STRIDE;
+        if (nameEquals(head, hdrs.offsets[b]!, hdrs.offsets[b + 1]!, 'content-length')) continue;
+        if (nameEquals(head, hdrs.offsets[b]!, hdrs.offsets[b + 1]!, 'transfer-encoding')) continue;
+        hdrs.drop[i] = 1;
+      }
+    }
+  }
+  if (req.upgrade === '\0') req.upgrade = upgradeValue;
+  else req.upgrade = '';
+
+  // Target: origin-form, absolute-form, or asterisk-form (OPTIONS *).
+  let pathStart = 0;
+  let authority = '';
+  if (target.charCodeAt(0) !== 47 /* / */) {
+    if (target === '*') {
+      if (method !== 'OPTIONS') return reject(req, 400, 'asterisk-form target is only valid for OPTIONS');
+      pathStart = -1;
+    } else if (method === 'CONNECT') {
+      return reject(req, 405, 'CONNECT is not supported');
+    } else {
+      const m = /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)/.exec(target);
+      if (!m) return reject(req, 400, 'invalid request target');
+      authority = m[1]!;
+      pathStart = m[0].length;
+    }
+  }
+  if (hostIdx >= 0) {
+    req.host = hdrs.value(head, hostIdx);
+    if (!HOST_RE.test(req.host)) return reject(req, 400, 'invalid Host header');
+    if (authority !== '' && hostnameOf(authority) !== hostnameOf(req.host)) return reject(req, 400, 'absolute-form target disagrees with Host');
+  } else if (req.minor === 1) {
+    return reject(req, 400, 'missing Host header');
+  } else {
+    req.host = authority;
+  }
+  if (authority !== '' && req.host === '') req.host = authority;
+  req.hostname = hostnameOf(req.host);
+
+  if (pathStart < 0) {
+    req.rawPath = '*';
+    req.path = '*';
+    req.query = '';
+  } else {
+    const q = target.indexOf('?', pathStart);
+    const hash = target.indexOf('#', pathStart);
+    if (hash >= 0) return reject(req, 400, 'fragment in request target');
+    const rawPath = q < 0 ? (pathStart === 0 ? target : target.slice(pathStart)) : target.slice(pathStart, q);
+    req.rawPath = rawPath === '' ? '/' : rawPath;
+    req.query = q < 0 ? '' : target.slice(q);
+    const norm = normalizePath(req.rawPath);
+    if (norm === null) return reject(req, 400, 'invalid path (bad %-escape, NUL, or ".." above the root)');
+    req.path = norm;
+    if (pathStart > 0) req.target = req.rawPath + req.query; // forward origin-form
+  }
+  return 0;
+}
+
+export function isToken(s: string): boolean {
+  return TOKEN.test(s);
+}
+
+/** Methods that are safe to retry on another endpoint (RFC 9110 9.2.2). */
+export function isIdempotent(method: string): boolean {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+    case 'PUT':
+    case 'DELETE':
+    case 'OPTIONS':
+    case 'TRACE':
+      return true;
+    default:
+      return false;
+  }
+}

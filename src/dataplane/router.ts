@@ -1,0 +1,139 @@
+// The request matcher built from a route table: host → server by Map lookups (exact host, then
+// the one-label wildcard, then the catch-all), path → route by Map lookups over the path's
+// element boundaries (Exact first, then the longest Prefix), or an ordered regex list for
+// servers in ingress-nginx regex mode. Built once per table; matching allocates only the
+// candidate substrings.
+
+import type { RoutePolicy } from '../compile/policy.ts';
+import type { Fallback, Route, RouteTable, Server } from '../routes/table.ts';
+import type { BackendRegistry, BackendRuntime } from './upstream/backends.ts';
+import { compileRouteRegex, type RouteRegex } from './route-regex.ts';
+
+/** What a request is sent to: a matched route, or a server's fallback. */
+export class Target {
+  readonly route: Route | null;
+  readonly server: ServerRuntime;
+  readonly policy: RoutePolicy;
+  /** Backend runtime, or null: 503 when `service` is set, 404 otherwise. */
+  readonly backend: BackendRuntime | null;
+  readonly backendKey: string | null;
+  readonly namespace: string;
+  readonly ingress: string;
+  readonly service: string;
+  readonly servicePort: string;
+  /** Ingress path (metrics `path` label). */
+  readonly path: string;
+  readonly regex: RouteRegex | null;
+  /** Per-target cache of metric children, owned by the metrics module. */
+  metrics: Map<number, unknown> | null = null;
+
+  constructor(server: ServerRuntime, route: Route | null, fallback: Fallback | null, backends: BackendRegistry) {
+    this.server = server;
+    this.route = route;
+    const src = route?.source ?? fallback?.source ?? null;
+    const svc = route?.service ?? fallback?.service ?? null;
+    this.policy = route ? route.policy : fallback!.policy;
+    this.backendKey = route ? route.backend : fallback!.backend;
+    this.backend = this.backendKey === null ? null : (backends.lookup(this.backendKey, this.policy.protocol) ?? null);
+    this.namespace = src?.namespace ?? svc?.namespace ?? '';
+    this.ingress = src?.ingress ?? '';
+    this.service = svc?.name ?? '';
+    this.servicePort = svc?.port ?? '';
+    this.path = route?.path ?? '';
+    this.regex = route !== null && route.match === 'regex' ? compileRouteRegex(route.matchPath) : null;
+  }
+
+  /** True when nothing is configured to answer (built-in 404). */
+  get notFound(): boolean {
+    return this.backendKey === null && this.service === '';
+  }
+}
+
+export class ServerRuntime {
+  readonly server: Server;
+  readonly exact = new Map<string, Target>();
+  readonly prefix = new Map<string, Target>();
+  readonly regexes: Target[] = [];
+  readonly fallback: Target;
+  maxPrefix = 0;
+
+  constructor(server: Server, backends: BackendRegistry) {
+    this.server = server;
+    this.fallback = new Target(this, null, server.fallback, backends);
+    for (const r of server.routes) {
+      const t = new Target(this, r, null, backends);
+      if (r.match === 'exact') this.exact.set(r.matchPath, t);
+      else if (r.match === 'prefix') {
+        this.prefix.set(r.matchPath, t);
+        if (r.matchPath.length > this.maxPrefix) this.maxPrefix = r.matchPath.length;
+      } else this.regexes.push(t);
+    }
+  }
+
+  /** Spec precedence: Exact, then the longest element-wise Prefix; regex servers: first match. */
+  match(path: string): Target {
+    if (this.regexes.length > 0) {
+      for (let i = 0; i < this.regexes.length; i++) {
+        const t = this.regexes[i]!;
+        if (t.regex!.test(path)) return t;
+      }
+    }
+    const e = this.exact.get(path);
+    if (e !== undefined) return e;
+    const prefix = this.prefix;
+    if (prefix.size === 0) return this.fallback;
+    const max = this.maxPrefix;
+    let end = path.length;
+    if (end <= max) {
+      const t = prefix.get(path);
+      if (t !== undefined) return t;
+    }
+    for (;;) {
+      end = path.lastIndexOf('/', end - 1);
+      if (end <= 0) break;
+      if (end <= max) {
+        const t = prefix.get(path.slice(0, end));
+        if (t !== undefined) return t;
+      }
+    }
+    return prefix.get('/') ?? this.fallback;
+  }
+}
+
+export class Router {
+  readonly table: RouteTable;
+  readonly #exact = new Map<string, ServerRuntime>();
+  readonly #wildcard = new Map<string, ServerRuntime>();
+  readonly catchAll: ServerRuntime;
+  readonly servers: ServerRuntime[] = [];
+
+  constructor(table: RouteTable, backends: BackendRegistry) {
+    this.table = table;
+    this.catchAll = new ServerRuntime(table.catchAll, backends);
+    for (const s of table.servers) {
+      const rt = new ServerRuntime(s, backends);
+      this.servers.push(rt);
+      if (s.wildcard) this.#wildcard.set(s.host.slice(2), rt);
+      else this.#exact.set(s.host, rt);
+      for (const a of s.aliases) if (!this.#exact.has(a)) this.#exact.set(a, rt);
+    }
+  }
+
+  /** `hostname` is lower-case, without port. */
+  findServer(hostname: string): ServerRuntime {
+    const e = this.#exact.get(hostname);
+    if (e !== undefined) return e;
+    if (this.#wildcard.size > 0) {
+      const dot = hostname.indexOf('.');
+      if (dot > 0) {
+        const w = this.#wildcard.get(hostname.slice(dot + 1));
+        if (w !== undefined) return w;
+      }
+    }
+    return this.catchAll;
+  }
+
+  route(hostname: string, path: string): Target {
+    return this.findServer(hostname).match(path);
+  }
+}
