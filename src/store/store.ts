@@ -71,6 +71,9 @@ export class Store {
   #last: Snapshot | null = null;
   #listeners: Listener[] = [];
   #version = 0;
+  /** EndpointSlice keys per Service (`namespace/service`), kept incrementally. */
+  #slicesBySvc = new Map<string, Set<string>>();
+  #sliceSvc = new Map<string, string>();
 
   constructor() {
     for (const k of KINDS) {
@@ -100,14 +103,55 @@ export class Store {
     }
     prints.set(key, print);
     this.#objects.get(obj.kind)!.set(key, obj);
+    if (obj.kind === 'EndpointSlice') this.#indexSlice(key, serviceKeyOfSlice(obj));
     this.#changed({ kind: obj.kind, key, type: 'upsert' });
     return true;
+  }
+
+  #indexSlice(key: string, svc: string | undefined): void {
+    const old = this.#sliceSvc.get(key);
+    if (old === svc) return;
+    if (old !== undefined) {
+      const set = this.#slicesBySvc.get(old)!;
+      set.delete(key);
+      if (set.size === 0) this.#slicesBySvc.delete(old);
+      this.#sliceSvc.delete(key);
+    }
+    if (svc !== undefined) {
+      let set = this.#slicesBySvc.get(svc);
+      if (!set) this.#slicesBySvc.set(svc, (set = new Set()));
+      set.add(key);
+      this.#sliceSvc.set(key, svc);
+    }
+  }
+
+  /** The Service an EndpointSlice belongs to (also for slices just deleted, until the next change). */
+  serviceOfSlice(key: string): string | undefined {
+    return this.#sliceSvc.get(key) ?? this.#deletedSliceSvc.get(key);
+  }
+
+  #deletedSliceSvc = new Map<string, string>();
+
+  /** Current EndpointSlices of a Service, without taking a snapshot. */
+  slicesOf(serviceKey: string): EndpointSlice[] {
+    const keys = this.#slicesBySvc.get(serviceKey);
+    if (!keys) return [];
+    const m = this.#objects.get('EndpointSlice')!;
+    const out: EndpointSlice[] = [];
+    for (const k of keys) out.push(m.get(k) as EndpointSlice);
+    return out;
   }
 
   delete(kind: Kind, namespace: string | undefined, name: string): boolean {
     const key = objectKey(kind, namespace, name);
     if (!this.#objects.get(kind)!.delete(key)) return false;
     this.#prints.get(kind)!.delete(key);
+    if (kind === 'EndpointSlice') {
+      this.#deletedSliceSvc.clear();
+      const svc = this.#sliceSvc.get(key);
+      if (svc !== undefined) this.#deletedSliceSvc.set(key, svc);
+      this.#indexSlice(key, undefined);
+    }
     this.#changed({ kind, key, type: 'delete' });
     return true;
   }
