@@ -132,10 +132,9 @@ class TableBuilder {
       this.#diags.error(refOf(ing), r.reason, field, `${r.message}; requests for this path get 503`);
       return { service, backend: null };
     }
+    // Endpoint state is not a configuration problem (it changes without a compile); the admin
+    // API reports backends without endpoints live.
     if (!this.backends.has(r.backend.key)) this.backends.set(r.backend.key, r.backend);
-    if (r.backend.endpoints.length === 0) {
-      this.#diags.warn(refOf(ing), 'NoEndpoints', field, `Service ${ns}/${ref.name} port ${port} has no ready endpoints; requests get 503 until it has`);
-    }
     return { service, backend: r.backend.key };
   }
 
