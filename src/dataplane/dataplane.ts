@@ -126,8 +126,8 @@ export class DataPlane {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (socket) => {
       this.accept(socket, false);
     });
-    server.on('error', (err) => this.ctx.log('error', { err: err.message }, 'HTTP listener error'));
     await listen(server, opts);
+    server.on('error', (err) => this.ctx.log('error', { err: err.message }, 'HTTP listener error'));
     this.servers.push(server);
     return server.address() as net.AddressInfo;
   }
