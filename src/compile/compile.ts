@@ -17,8 +17,8 @@ import { classify, findOurClasses, type ClassOptions } from './ingress-class.ts'
 import { checkHost } from './hosts.ts';
 import { checkPath } from './paths.ts';
 import { backendKey, resolveBackend } from './backends.ts';
-import { defaultRoutePolicy, type RoutePolicy } from './policy.ts';
-import { parseIngressAnnotations, type IngressAnnotations } from './annotations/index.ts';
+import type { RoutePolicy } from './policy.ts';
+import { parseIngressAnnotations, sharedDefaultPolicy, type IngressAnnotations } from './annotations/index.ts';
 import { buildCertificates, type TlsOptions } from './tls.ts';
 
 export interface CompileOptions extends ClassOptions, TlsOptions {
@@ -60,6 +60,8 @@ interface ServerDraft {
   claimed: Map<string, string>;
   fallback: Fallback | null;
   tlsSecret: string | null | undefined;
+  aliases: string[];
+  fromToWww: boolean;
 }
 
 /** Oldest first; ties broken by namespace/name, as ingress-nginx orders Ingresses. */
@@ -87,14 +89,14 @@ class TableBuilder {
     this.#opts = opts;
     this.#cfg = cfg;
     this.#diags = diags;
-    this.#defaultPolicy = defaultRoutePolicy(cfg);
+    this.#defaultPolicy = sharedDefaultPolicy(cfg);
     this.#resolveControllerDefault();
   }
 
   server(host: string, wildcard: boolean): ServerDraft {
     let s = this.servers.get(host);
     if (!s) {
-      s = { host, wildcard, regex: false, routes: [], claimed: new Map(), fallback: null, tlsSecret: undefined };
+      s = { host, wildcard, regex: false, routes: [], claimed: new Map(), fallback: null, tlsSecret: undefined, aliases: [], fromToWww: false };
       this.servers.set(host, s);
     }
     return s;
@@ -183,6 +185,8 @@ class TableBuilder {
       // The oldest Ingress that defines a host decides its fallback (its defaultBackend, else the controller's).
       if (!server.fallback && host !== CATCH_ALL) server.fallback = ingFallback ?? this.controllerFallback();
       if (ann.regex) server.regex = true;
+      for (const a of ann.server.aliases) if (!server.aliases.includes(a)) server.aliases.push(a);
+      if (ann.server.fromToWww) server.fromToWww = true;
       const paths = rule.http?.paths ?? [];
       paths.forEach((p, pi) => {
         const field = `spec.rules[${ri}].http.paths[${pi}]`;
@@ -237,7 +241,7 @@ class TableBuilder {
       routes: d.routes,
       fallback: d.fallback ?? this.controllerFallback(),
       tls: certs.serverTls.get(d.host) ?? null,
-      aliases: [],
+      aliases: d.aliases,
       redirectFrom: null,
     });
     const catchDraft = this.servers.get(CATCH_ALL) ?? this.server(CATCH_ALL, false);

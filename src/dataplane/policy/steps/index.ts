@@ -2,5 +2,15 @@
 // its step is needed, so a plain route runs no policy code at all.
 
 import { registerSteps } from '../pipeline.ts';
+import { deniedStep } from './denied.ts';
+import { sslRedirectStep } from './ssl-redirect.ts';
+import { hstsStep } from './hsts.ts';
 
-registerSteps([]);
+registerSteps([
+  // Response headers that apply to every answer, local or proxied, come first.
+  hstsStep,
+  // Rewrite phase.
+  sslRedirectStep,
+  // Access phase.
+  deniedStep,
+]);
