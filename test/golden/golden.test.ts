@@ -44,7 +44,6 @@ export function goldenView(r: CompileResult): unknown {
   return {
     table: {
       generation: r.table.generation,
-      hash: r.table.hash,
       servers: r.table.servers.map(server),
       catchAll: server(r.table.catchAll),
       backends: r.table.backends,
