@@ -564,7 +564,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer seconds, 0 = no limit',
     summary: 'Time budget for trying further pods.',
     status: 'supported',
-    notes: '',
+    notes: 'Counts from the first try; when it runs out no further pod is tried.',
   }),
   a({
     key: 'proxy-next-upstream-tries',
@@ -576,7 +576,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer, 0 = no limit',
     summary: 'Maximum number of tries, the first one included.',
     status: 'supported',
-    notes: '',
+    notes: 'Also bounded by the number of pods in sluice.',
   }),
   a({
     key: 'proxy-body-size',
@@ -661,7 +661,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'on|off',
     summary: 'Reads the whole request body before contacting the pod.',
     status: 'supported',
-    notes: '',
+    notes: 'With "off" the body streams to the pod as it arrives, so a failed first try cannot be retried on another pod.',
   }),
   a({
     key: 'proxy-buffering',
@@ -697,7 +697,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: '"off" or "<from> <to>"',
     summary: 'Rewrites the Path attribute of Set-Cookie headers from the pod.',
     status: 'not-yet',
-    notes: '',
+    notes: 'A Set-Cookie header rewrite on the response path; straightforward once proxy-cookie-domain exists.',
   }),
   a({
     key: 'proxy-redirect-from',
@@ -720,7 +720,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'URL prefix (no spaces)',
     summary: 'Replacement for proxy-redirect-from in Location and Refresh headers.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with proxy-redirect-from: a Location/Refresh header rewrite on the response path.',
   }),
 
   // ---------------------------------------------------------------- access
@@ -793,7 +793,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer',
     summary: 'Burst size as a multiple of limit-rps / limit-rpm.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with limit-rps / limit-rpm.',
   }),
   a({
     key: 'limit-rate',
@@ -939,7 +939,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'query parameter name',
     summary: 'Name of the query parameter that carries the original URL to auth-signin.',
     status: 'supported',
-    notes: '',
+    notes: 'Same default as the ConfigMap global-auth-signin-redirect-param.',
   }),
   a({
     key: 'auth-response-headers',
@@ -1123,7 +1123,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Sends the client certificate (URL-escaped PEM) to the Service in the ssl-client-cert header.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with auth-tls-secret; the certificate is sent URL-escaped, as nginx $ssl_client_escaped_cert.',
   }),
   a({
     key: 'auth-tls-match-cn',
@@ -1239,7 +1239,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'balanced|persistent',
     summary: '`balanced` moves some sessions when pods are added; `persistent` never moves them.',
     status: 'supported',
-    notes: '',
+    notes: 'Any other value falls back to balanced with a warning in ingress-nginx (balancer/sticky.lua).',
   }),
   a({
     key: 'affinity-canary-behavior',
@@ -1261,7 +1261,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'cookie name (letters, digits and - . _ ~)',
     summary: 'Name of the affinity cookie.',
     status: 'supported',
-    notes: '',
+    notes: 'The Lua balancer on its own would call the cookie "route"; the parser always supplies INGRESSCOOKIE.',
   }),
   a({
     key: 'session-cookie-path',
@@ -1283,7 +1283,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'domain',
     summary: 'Domain attribute of the affinity cookie.',
     status: 'supported',
-    notes: '',
+    notes: 'No Domain attribute when absent, so the cookie is host-only.',
   }),
   a({
     key: 'session-cookie-expires',
@@ -1305,7 +1305,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer seconds',
     summary: 'Max-Age attribute of the affinity cookie.',
     status: 'supported',
-    notes: '',
+    notes: 'Takes precedence over Expires in browsers that understand both.',
   }),
   a({
     key: 'session-cookie-samesite',
@@ -1394,7 +1394,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Hashes to a group of pods and picks one of them at random.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with upstream-hash-by.',
   }),
   a({
     key: 'upstream-hash-by-subset-size',
@@ -1405,7 +1405,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer',
     summary: 'Size of each group for upstream-hash-by-subset.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with upstream-hash-by-subset.',
   }),
 
   // ---------------------------------------------------------------- canary
@@ -1463,7 +1463,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'cookie name',
     summary: 'Cookie that forces the canary: `always` or `never`.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with canary support; checked after the header rules and before the weight.',
   }),
   a({
     key: 'canary-weight',
@@ -1474,7 +1474,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer 0…canary-weight-total',
     summary: 'Share of random requests sent to the canary.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with canary support; 0 sends nothing by weight, the total sends everything.',
   }),
   a({
     key: 'canary-weight-total',
@@ -1485,7 +1485,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer',
     summary: 'Total that canary-weight is a share of.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with canary support.',
   }),
 
   // ---------------------------------------------------------------- errors
@@ -1522,7 +1522,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Passes error responses from the pod through even when custom-http-errors is set globally.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with custom-http-errors from the ConfigMap; a per-path switch that turns interception off.',
   }),
 
   // ---------------------------------------------------------------- headers
@@ -1560,7 +1560,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Set "false" to stop access logging for the path.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Needs a per-route flag in the access logger; small.',
   }),
   a({
     key: 'enable-rewrite-log',
@@ -1595,7 +1595,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Uses the incoming trace context as parent of the proxy span.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with OpenTelemetry support (W3C traceparent handling).',
   }),
   a({
     key: 'opentelemetry-operation-name',
@@ -1607,7 +1607,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'letters, digits, _ and -',
     summary: 'Name of the span created for the path.',
     status: 'not-yet',
-    notes: '',
+    notes: 'Comes with OpenTelemetry support.',
   }),
 
   // ---------------------------------------------------------------- mirror
