@@ -24,9 +24,22 @@ const STATUS_MEANING: Record<AnnotationStatus, string> = {
   never: 'will not be implemented; ignored with a warning, the Ingress is still served',
 };
 
-/** Escapes text for a Markdown table cell. */
-function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Escapes one piece of text for a Markdown table cell: pipes everywhere, and outside code spans
+ * the angle brackets too, so placeholders like <host> are not taken for HTML tags.
+ */
+function escapeCell(text: string): string {
+  return text
+    .replace(/\r?\n/g, ' ')
+    .split('`')
+    .map((seg, i) => (i % 2 === 1 ? seg : seg.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('`')
+    .replace(/\|/g, '\\|');
+}
+
+/** A table cell made of lines joined with <br>. */
+function cell(...lines: string[]): string {
+  return lines.map(escapeCell).join('<br>');
 }
 
 function code(text: string): string {
@@ -39,15 +52,15 @@ function defaultCell(s: AnnotationSpec): string {
 }
 
 function annotationCell(s: AnnotationSpec): string {
-  const parts = [code(s.key)];
-  if (s.aliases.length > 0) parts.push(`alias ${s.aliases.map(code).join(', ')}`);
+  const lines = [code(s.key)];
+  if (s.aliases.length > 0) lines.push(`alias ${s.aliases.map(code).join(', ')}`);
   const where = s.hostWide ? `${s.scope}, whole host` : s.scope;
-  parts.push(`${s.risk} · ${where}${s.inRiskTable ? '' : ' · not in risk table'}`);
-  return parts.join('<br>');
+  lines.push(`${s.risk} · ${where}${s.inRiskTable ? '' : ' · not in risk table'}`);
+  return cell(...lines);
 }
 
 function notesCell(s: AnnotationSpec): string {
-  return s.notes === '' ? s.summary : `${s.summary}<br>${s.notes}`;
+  return s.notes === '' ? cell(s.summary) : cell(s.summary, s.notes);
 }
 
 export function renderAnnotationsDoc(): string {
@@ -105,7 +118,7 @@ export function renderAnnotationsDoc(): string {
     p('| Annotation | Status | ingress-nginx default | Values | Notes |');
     p('|---|---|---|---|---|');
     for (const s of rows) {
-      p(`| ${cell(annotationCell(s))} | ${STATUS_LABEL[s.status]} | ${cell(defaultCell(s))} | ${cell(s.valueForm)} | ${cell(notesCell(s))} |`);
+      p(`| ${annotationCell(s)} | ${STATUS_LABEL[s.status]} | ${cell(defaultCell(s))} | ${cell(s.valueForm)} | ${notesCell(s)} |`);
     }
     p();
   }
