@@ -564,7 +564,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer seconds, 0 = no limit',
     summary: 'Time budget for trying further pods.',
     status: 'supported',
-    notes: 'Counts from the first try; when it runs out no further pod is tried.',
+    notes: 'Once this much time has passed since the request was first sent, no further pod is tried.',
   }),
   a({
     key: 'proxy-next-upstream-tries',
@@ -661,7 +661,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'on|off',
     summary: 'Reads the whole request body before contacting the pod.',
     status: 'supported',
-    notes: 'With "off" the body streams to the pod as it arrives, so a failed first try cannot be retried on another pod.',
+    notes: 'With "off" the body streams to the pod as it arrives, so a try that fails after the body started to flow cannot move to another pod.',
   }),
   a({
     key: 'proxy-buffering',
@@ -904,7 +904,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Asks this URL before proxying; a 2xx answer lets the request through.',
     status: 'supported',
     notes:
-      `401 and 403 from the auth service are returned to the client (401 goes to auth-signin when set); other statuses become 500. The request body is not sent; the auth request carries X-Original-URL, X-Original-Method, X-Auth-Request-Redirect, X-Sent-From, X-Real-IP, X-Forwarded-For and X-Request-ID, with Host set to the auth URL's host (nginx.tmpl). Set-Cookie from the auth answer is added to the final response. ${NGINX_VARS}`,
+      `401 and 403 from the auth service are returned to the client, a 401 with the auth service's WWW-Authenticate header (or a redirect to auth-signin when set); any other status becomes 500. The auth request is an nginx subrequest: a GET without body that carries all of the client's headers plus X-Original-URL, X-Original-Method, X-Auth-Request-Redirect, X-Sent-From, X-Real-IP, X-Forwarded-For and X-Request-ID, with Host set to the auth URL's host (nginx.tmpl). Set-Cookie from the auth answer is added to the final response. ${NGINX_VARS}`,
   }),
   a({
     key: 'auth-method',
