@@ -951,7 +951,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Headers copied from the auth answer into the request sent to the Service.',
     status: 'supported',
     notes:
-      'They replace any header of the same name from the client, so a client cannot forge them; a header missing from the auth answer is not sent at all. An invalid name denies the location.',
+      'They replace any header of the same name from the client, so a client cannot forge them; a header missing from the auth answer is not sent at all. Header names outside letters, digits, - and _ are refused.',
   }),
   a({
     key: 'auth-request-redirect',
@@ -1147,7 +1147,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Adds CORS response headers and answers preflight requests.',
     status: 'supported',
-    notes: 'ingress-nginx answers every OPTIONS request itself with 204 and the CORS headers (it never reaches the pod), and adds Allow-Origin, Allow-Credentials and Expose-Headers to other responses.',
+    notes: 'ingress-nginx answers OPTIONS requests from an allowed origin itself, with 204 and the CORS headers (they never reach the pod), and adds Allow-Origin, Allow-Credentials and Expose-Headers to other responses.',
   }),
   a({
     key: 'cors-allow-origin',
@@ -1419,7 +1419,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Makes this Ingress an alternative backend for the same host and path of another Ingress.',
     status: 'not-yet',
     notes:
-      'Rules are tried header, then cookie, then weight. At most one canary per host and path. A canary Ingress inherits every other annotation from the main one except load-balance, upstream-hash-by and the affinity keys. canary-* keys without canary: "true" make ingress-nginx reject the Ingress (canary/main.go).',
+      'Rules are tried header, then cookie, then weight. At most one canary per host and path. A canary Ingress inherits every other annotation from the main one except load-balance, upstream-hash-by and the affinity keys. canary-* keys without canary: "true" are a parser error in ingress-nginx (canary/main.go); the canary settings are then dropped and the Ingress is served as an ordinary one.',
   }),
   a({
     key: 'canary-by-header',
