@@ -15,6 +15,7 @@ import { Metrics } from './metrics/metrics.ts';
 import type { RouteTable } from './routes/table.ts';
 import { ManifestSource } from './sources/manifests/source.ts';
 import { Store } from './store/store.ts';
+import { catalogueAsJson } from './compile/annotations/catalogue.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -103,6 +104,7 @@ export async function start(opts: Options, log: Logger): Promise<RunningApp> {
     router: () => dp.router,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     sourceProblems: () => source.problems(),
+    extra: { '/debug/annotations': () => catalogueAsJson() },
   });
   const adminAddress = await listenAdmin(admin, opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? opts.bindAddress : opts.bindAddress, opts.adminPort);
   log.info({ protocol: 'admin', address: adminAddress.address, port: adminAddress.port }, 'listening');

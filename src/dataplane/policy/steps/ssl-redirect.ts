@@ -1,12 +1,11 @@
 // HTTP → HTTPS redirect, as ingress-nginx's Lua rewrite does it: for hosts with TLS (unless
 // ssl-redirect: "false"), or always with force-ssl-redirect; code from http-redirect-code (308);
 // host without port; trailing slash dropped unless preserve-trailing-slash; the ACME HTTP-01
-// path is never redirected (cert-manager's solver must answer over HTTP).
+// path (ConfigMap no-tls-redirect-locations) is never redirected: cert-manager's solver answers
+// over HTTP.
 
 import { CONTINUE, RESPOND } from '../request-view.ts';
 import type { Step, StepFactory } from '../pipeline.ts';
-
-const ACME = '/.well-known/acme-challenge/';
 
 const sslRedirect: Step = (req, t, d) => {
   if (req.scheme !== 'http') return CONTINUE;
@@ -16,7 +15,8 @@ const sslRedirect: Step = (req, t, d) => {
     const proto = req.header('x-forwarded-proto');
     if (proto !== null && proto.trim().toLowerCase() === 'https') return CONTINUE;
   }
-  if (req.path.startsWith(ACME)) return CONTINUE;
+  const skip = t.cfg['no-tls-redirect-locations'];
+  for (let i = 0; i < skip.length; i++) if (req.path.startsWith(skip[i]!)) return CONTINUE;
   let uri = req.rawPath + req.query;
   if (!tls.preserveTrailingSlash && uri.length > 0 && uri.charCodeAt(uri.length - 1) === 47) uri = uri.slice(0, -1);
   const host = hostOnly(req.host);
