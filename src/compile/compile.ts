@@ -251,13 +251,17 @@ class TableBuilder {
       .map(toServer);
     const backends: Record<string, Backend> = {};
     for (const k of [...this.backends.keys()].sort()) backends[k] = this.backends.get(k)!;
-    const body = { servers, catchAll: toServer(catchDraft), backends, certificates: certs.certificates, global: cfg };
+    const body = { servers, catchAll: toServer(catchDraft), backends, certificates: certs.certificates, defaultCertificate: certs.defaultCertificate, global: cfg };
     const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
     return { generation, hash, ...body };
   }
 }
 
-export function compile(snap: Snapshot, opts: CompileOptions, generation: number): CompileResult {
+/**
+ * `now` (epoch ms) is the only notion of time compile has (certificate expiry); it is an input so
+ * the function stays pure. 0 skips expiry checks.
+ */
+export function compile(snap: Snapshot, opts: CompileOptions, generation: number, now = 0): CompileResult {
   const diags = new Diagnostics();
 
   const cmRef = opts.configMap;
@@ -304,7 +308,7 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
     rep.hosts = [...r.hosts].sort();
     rep.routes = r.routes;
   }
-  const certs = buildCertificates(mine, snap, opts, diags, builder.servers);
+  const certs = buildCertificates(mine, snap, opts, diags, builder.servers, now);
   const table = builder.finish(generation, cfg, certs);
 
   for (const d of diags.list) {

@@ -139,7 +139,8 @@ describe('proxying end to end', () => {
     }
     agent.destroy();
     assert.equal(clientSockets, 1, 'one client connection');
-    assert.ok(echo.connections - before <= 1, `upstream connections opened: ${echo.connections - before}`);
+    const lifecycle = sluice.logs.filter((l) => /^upstream connection/.test(l.msg)).map((l) => JSON.stringify(l));
+    assert.ok(echo.connections - before <= 1, `upstream connections opened: ${echo.connections - before}\n${lifecycle.join('\n')}`);
   });
 
   test('a large request body streams to the backend (proxy-body-size raised per ConfigMap... default 1m: 413)', async () => {

@@ -190,6 +190,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     socket.on('error', this.#onError);
     socket.on('drain', this.#onDrain);
     this.respChunk.onData = null;
+    clock.now = Date.now();
     this.setTimeout(TO_HEADER, ctx.limits.clientHeaderTimeoutMs);
     sweeper.add(this);
   }
@@ -202,6 +203,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   // ───────────────────────────── input ─────────────────────────────
 
   onData(chunk: Buffer): void {
+    // Deadlines are armed from the coarse clock; refresh it at every I/O entry so a busy event
+    // loop (late sweep ticks) can never make a deadline come early.
+    clock.now = Date.now();
     switch (this.state) {
       case ST_HEAD:
         this.headInput(chunk);
@@ -465,6 +469,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
 
   upConnected(conn: UpstreamConn): void {
     if (conn !== this.up) return;
+    clock.now = Date.now();
     this.sendUpstreamRequest();
   }
 
@@ -600,6 +605,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
 
   upData(conn: UpstreamConn, chunk: Buffer): void {
     if (conn !== this.up) return;
+    clock.now = Date.now();
     if (this.state === ST_TUNNEL) {
       this.deadline = clock.now + this.tunnelTimeout();
       if (!this.socket.write(chunk)) this.pauseUpstream();
@@ -767,7 +773,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     if (up !== null) {
       if (extraBytes || this.respClose || !this.reqBodyDone || this.upPaused) {
         up.socket.resume();
-        up.pool.discard(up);
+        up.pool.discard(up, extraBytes ? 'extra bytes' : this.respClose ? 'upstream asked to close' : !this.reqBodyDone ? 'request body unfinished' : 'client backpressure');
       } else {
         up.pool.release(up);
       }
@@ -805,6 +811,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
 
   upDrain(conn: UpstreamConn): void {
     if (conn !== this.up) return;
+    clock.now = Date.now();
     if (this.paused && this.state !== ST_CLOSED) {
       this.resumeClient();
       if (this.state === ST_REQUEST && !this.reqBodyDone) this.setTimeout(TO_BODY, this.ctx.limits.clientBodyTimeoutMs);
@@ -1064,6 +1071,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   }
 
   onDrain(): void {
+    clock.now = Date.now();
     if (this.upPaused) {
       this.upPaused = false;
       const up = this.up;

@@ -18,4 +18,5 @@ const hsts: Step = (req, t, d) => {
   return CONTINUE;
 };
 
-export const hstsStep: StepFactory = (t) => (t.cfg.hsts && t.server.server.tls !== null ? hsts : null);
+// Only for hosts with their own certificate (as ingress-nginx: not for hosts on the default one).
+export const hstsStep: StepFactory = (t) => (t.cfg.hsts && t.server.server.tls !== null && t.server.server.tls.certificate !== null ? hsts : null);
