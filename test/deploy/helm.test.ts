@@ -113,6 +113,10 @@ describe('charts/sluice', () => {
     assert.ok(!render().some((o) => o.kind === 'ServiceMonitor'), 'off by default');
   });
 
+  test('no PDB for a single replica (it would block every node drain)', () => {
+    assert.ok(!render('--set', 'replicaCount=1').some((o) => o.kind === 'PodDisruptionBudget'));
+  });
+
   test('ingressClass.default=true marks the class as the cluster default', () => {
     const ic = find(render('--set', 'ingressClass.default=true'), 'IngressClass', 'sluice');
     assert.equal(ic.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'], 'true');
@@ -179,6 +183,7 @@ describe('charts/sluice', () => {
     assert.match(renderError('--set', 'replicas=3'), /replicas/, 'unknown values are typos');
     assert.match(renderError('--set', 'terminationGracePeriodSeconds=30'), /must exceed/);
     assert.match(renderError('--set', 'logLevel=verbose'), /logLevel/);
+    assert.match(renderError('--set', 'metrics.enabled=false,metrics.serviceMonitor.enabled=true'), /needs metrics.enabled/);
   });
 
   test('values.schema.json log levels are the program\'s', () => {

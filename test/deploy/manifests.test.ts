@@ -132,6 +132,19 @@ describe('deploy/ (Deployment)', () => {
   });
 });
 
+test('namespaces enforce the strictest Pod Security level their controller meets', () => {
+  const level = (dir: string) => find(loadDir(dir), 'Namespace', NAMESPACE).metadata.labels?.['pod-security.kubernetes.io/enforce'];
+  assert.equal(level('deploy'), 'restricted');
+  // hostNetwork and hostPorts are outside even "baseline".
+  assert.equal(level('deploy/daemonset'), 'privileged');
+  const strip = (dir: string) => {
+    const ns = structuredClone(find(loadDir(dir), 'Namespace', NAMESPACE));
+    delete ns.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+    return ns;
+  };
+  assert.deepEqual(strip('deploy/daemonset'), strip('deploy'));
+});
+
 describe('deploy/daemonset/ (hostNetwork)', () => {
   const objects = loadDir('deploy/daemonset');
   const daemonSet = find(objects, 'DaemonSet', 'sluice-controller');
@@ -148,8 +161,9 @@ describe('deploy/daemonset/ (hostNetwork)', () => {
   });
 
   test('the files it shares with deploy/ are identical copies', () => {
-    const shared = applyFiles('deploy/daemonset').filter((f) => applyFiles('deploy').includes(f));
-    assert.ok(shared.length >= 7, `shared files: ${shared.join(', ')}`);
+    // The Namespace differs on purpose: its Pod Security level (see the next test).
+    const shared = applyFiles('deploy/daemonset').filter((f) => applyFiles('deploy').includes(f) && f !== '00-namespace.yaml');
+    assert.ok(shared.length >= 6, `shared files: ${shared.join(', ')}`);
     for (const f of shared) {
       assert.equal(readFileSync(join(REPO, 'deploy/daemonset', f), 'utf8'), readFileSync(join(REPO, 'deploy', f), 'utf8'), `deploy/daemonset/${f} differs from deploy/${f}`);
     }

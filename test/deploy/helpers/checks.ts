@@ -49,6 +49,7 @@ export function assertPodSecurity(workload: K8sObject, expect: { hostNetwork: bo
     assert.equal(runAsNonRoot, true, 'runAsNonRoot: true');
     assert.ok(runAsUser === undefined || runAsUser > 0, 'runAsUser is not 0');
     assert.deepEqual(privilegedPorts, [], 'without NET_BIND_SERVICE every listener must be >= 1024');
+    for (const p of container.ports ?? []) assert.equal(p.hostPort, undefined, `port ${p.name}: no hostPort (Pod Security "restricted")`);
   }
 
   // Read-only root filesystem: /tmp is the only writable place, an emptyDir.
