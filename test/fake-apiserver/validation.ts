@@ -1,0 +1,62 @@
+// Request-body checks the real API makes before a write: type metadata matching the URL,
+// name formats, and string-valued labels/annotations. Type-specific schema validation is
+// out of scope for the fake.
+
+import { apiVersionOf, type ResourceType } from './resources.ts';
+import { errors, type StatusCause } from './status.ts';
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The body's apiVersion/kind, when present, must be the URL's. */
+export function checkTypeMeta(rt: ResourceType, body: Record<string, unknown>): void {
+  const expected = apiVersionOf(rt);
+  if (body.apiVersion !== undefined && body.apiVersion !== expected) {
+    throw errors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expected})`);
+  }
+  if (body.kind !== undefined && body.kind !== rt.kind) {
+    throw errors.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${rt.kind})`);
+  }
+}
+
+function nameProblem(rt: ResourceType, name: string): string | undefined {
+  if (rt.plural === 'services') {
+    if (name.length > 63 || !DNS1035_LABEL.test(name)) {
+      return "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+    }
+  } else if (rt.plural === 'namespaces') {
+    if (name.length > 63 || !DNS1123_LABEL.test(name)) {
+      return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+    }
+  } else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+    return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+  }
+  return undefined;
+}
+
+/** Checks the metadata of an object about to be stored; throws 422 Invalid listing every problem. */
+export function validateMeta(rt: ResourceType, meta: Record<string, unknown>): void {
+  const name = typeof meta.name === 'string' ? meta.name : '';
+  const causes: StatusCause[] = [];
+  if (name === '') {
+    causes.push({ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' });
+  } else {
+    const problem = nameProblem(rt, name);
+    if (problem) causes.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": ${problem}` });
+  }
+  for (const field of ['labels', 'annotations'] as const) {
+    const map = meta[field];
+    if (map === undefined || map === null) continue;
+    if (typeof map !== 'object' || Array.isArray(map)) {
+      causes.push({ reason: 'FieldValueInvalid', field: `metadata.${field}`, message: 'Invalid value: must be a map of strings' });
+      continue;
+    }
+    for (const [k, v] of Object.entries(map)) {
+      if (typeof v !== 'string') {
+        causes.push({ reason: 'FieldValueInvalid', field: `metadata.${field}[${k}]`, message: 'Invalid value: must be a string' });
+      }
+    }
+  }
+  if (causes.length > 0) throw errors.invalid(rt, name, causes);
+}
