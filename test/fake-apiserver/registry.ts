@@ -12,7 +12,7 @@ import { apiVersionOf, bucketOf, findByKind, RESOURCES, type ResourceType } from
 import type { Matcher } from './selectors.ts';
 import { ApiError, errors } from './status.ts';
 import { ExpiredError, objectKey, VersionedStore, type Obj } from './store.ts';
-import { checkTypeMeta, validateMeta } from './validation.ts';
+import { checkMicroTimes, checkTypeMeta, validateMeta } from './validation.ts';
 import { storageTypeMeta, toStorage, toView } from './views.ts';
 
 export interface WriteOptions {
@@ -154,6 +154,7 @@ export class Registry {
   create(rt: ResourceType, namespace: string | undefined, body: Rec, opts: CreateOptions): Obj {
     checkTypeMeta(rt, body);
     const obj = toStorage(rt, body as Obj);
+    checkMicroTimes(bucketOf(rt), obj, rt.kind);
     const meta = obj.metadata;
     if (rt.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== '' && namespace !== undefined && meta.namespace !== namespace) {
@@ -192,6 +193,7 @@ export class Registry {
     checkTypeMeta(rt, body);
     const existing = this.existing(rt, namespace, name);
     const input = toStorage(rt, body as Obj);
+    checkMicroTimes(bucketOf(rt), input, rt.kind);
     const meta = input.metadata;
     if (meta.name !== name) {
       throw errors.badRequest(`the name of the object (${String(meta.name ?? '')}) does not match the name on the URL (${name})`);

@@ -1,6 +1,6 @@
 // Request-body checks the real API makes before a write: type metadata matching the URL,
-// name formats, and string-valued labels/annotations. Type-specific schema validation is
-// out of scope for the fake.
+// name formats, string-valued labels/annotations, and MicroTime fields' exact format.
+// Other type-specific schema validation is out of scope for the fake.
 
 import { apiVersionOf, type ResourceType } from './resources.ts';
 import { errors, type StatusCause } from './status.ts';
@@ -59,4 +59,26 @@ export function validateMeta(rt: ResourceType, meta: Record<string, unknown>): v
     }
   }
   if (causes.length > 0) throw errors.invalid(rt, name, causes);
+}
+
+// MicroTime fields (stored shape). The real decoder parses them with Go's layout
+// "2006-01-02T15:04:05.000000Z07:00", which demands exactly six fractional digits: a JS
+// Date serialised by toISOString() (three digits) is rejected with a 400.
+const MICRO_TIME_FIELDS: Record<string, string[][]> = {
+  'leases.coordination.k8s.io': [['spec', 'acquireTime'], ['spec', 'renewTime']],
+  events: [['eventTime'], ['series', 'lastObservedTime']],
+};
+const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/;
+
+export function checkMicroTimes(bucket: string, obj: Record<string, unknown>, kind: string): void {
+  for (const path of MICRO_TIME_FIELDS[bucket] ?? []) {
+    let v: unknown = obj;
+    for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string' || !MICRO_TIME.test(v)) {
+      throw errors.badRequest(
+        `${kind} in version "v1" cannot be handled as a ${kind}: parsing time ${JSON.stringify(String(v))} as "2006-01-02T15:04:05.000000Z07:00": cannot parse as RFC3339 with microseconds (${path.join('.')})`,
+      );
+    }
+  }
 }
