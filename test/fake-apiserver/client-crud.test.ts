@@ -59,6 +59,33 @@ test('TLS is verified against the kubeconfig CA and the bearer token is required
   assert.equal((await c.kc.makeApiClient(VersionApi).getCode()).major, '1');
 });
 
+test('listens on ::1 when asked (loopback only)', async () => {
+  const v6 = await startFakeApiServer({ host: '::1' });
+  try {
+    assert.match(v6.url, /^https:\/\/\[::1\]:\d+$/);
+    assert.equal((await clientsFor(v6).core.listNamespace()).items.length, 4);
+  } finally {
+    await v6.close();
+  }
+  await assert.rejects(startFakeApiServer({ host: '0.0.0.0' as '127.0.0.1' }), /loopback only/);
+});
+
+test('lists: an Exact read of a compacted resourceVersion is a 410, NotOlderThan is served', async () => {
+  const ns = 'exact';
+  await c.core.createNamespace({ body: { metadata: { name: ns } } });
+  await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'one' } } });
+  const rv = (await c.core.listNamespacedConfigMap({ namespace: ns })).metadata!.resourceVersion!;
+  await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'two' } } });
+  const exact = await c.core.listNamespacedConfigMap({ namespace: ns, resourceVersion: rv, resourceVersionMatch: 'Exact' });
+  assert.deepEqual(exact.items.map((i) => i.metadata?.name), ['one'], 'the state as of that version');
+  api.faults.compact();
+  const gone = await rejection(c.core.listNamespacedConfigMap({ namespace: ns, resourceVersion: rv, resourceVersionMatch: 'Exact' }));
+  assert.equal(gone.code, 410);
+  assert.equal(gone.status?.reason, 'Expired');
+  const fresh = await c.core.listNamespacedConfigMap({ namespace: ns, resourceVersion: rv, resourceVersionMatch: 'NotOlderThan' });
+  assert.equal(fresh.items.length, 2);
+});
+
 test('Services: create, read, replace with optimistic concurrency, merge patch, status, delete', async () => {
   const created = await c.core.createNamespacedService({
     namespace: 'default',

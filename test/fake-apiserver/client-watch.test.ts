@@ -103,6 +103,14 @@ test('timeoutSeconds ends the stream cleanly', async () => {
   await waitFor(() => api.openWatches() === 0);
 });
 
+test('watches without timeoutSeconds end cleanly after the server-side watch timeout', async () => {
+  const { api, kc } = await server({ watchTimeoutMs: 300 });
+  const w = await watch(kc, '/api/v1/services', { resourceVersion: api.resourceVersion });
+  const t0 = Date.now();
+  assert.equal(await w.done, null);
+  assert.ok(Date.now() - t0 < 2000);
+});
+
 test('selectors: entering the selection is ADDED, leaving it is DELETED with the previous content', async () => {
   const { api, kc } = await server();
   const w = await watch(kc, '/api/v1/namespaces/default/configmaps', { resourceVersion: api.resourceVersion, labelSelector: 'app=web' });

@@ -50,6 +50,12 @@ test('failNext(n, status) fails exactly the next n matching requests with a Stat
   assert.equal(limited.status?.details?.retryAfterSeconds, 1);
   await net.listNamespacedIngress({ namespace: 'default' });
   assert.equal(api.requests.filter((r) => r.fault === 'failNext').length, 3);
+
+  api.faults.failNext(1, 503, { verb: 'watch' });
+  const watchErr = await new Promise<any>((resolve) => {
+    void new Watch(clientsFor(api).kc).watch('/api/v1/services', {}, () => {}, resolve);
+  });
+  assert.equal(watchErr?.statusCode, 503, 'Watch reports the HTTP status of a refused watch');
   assert.throws(() => api.faults.failNext(0), /positive/);
   assert.throws(() => api.faults.failNext(1, 200), /4xx or 5xx/);
 });

@@ -108,6 +108,8 @@ test('status subresource: only status changes, generation stays, stale RV confli
   assert.throws(() => r.update(INGRESS, 'default', 'web', { ...structuredClone(v1), status: {} }, { ...W, subresource: 'status' }), code(409));
   const patched = r.patch(INGRESS, 'default', 'web', 'application/merge-patch+json', { status: { loadBalancer: { ingress: [{ hostname: 'lb' }] } } }, { ...W, subresource: 'status' });
   assert.deepEqual(patched.status, { loadBalancer: { ingress: [{ hostname: 'lb' }] } });
+  r.create(CONFIGMAP, 'default', { metadata: { name: 'c' } }, W);
+  assert.throws(() => r.update(CONFIGMAP, 'default', 'c', { metadata: { name: 'c' } }, { ...W, subresource: 'status' }), code(404), 'no status subresource');
 });
 
 test('no-op writes keep the resourceVersion and produce no change event', () => {

@@ -13,7 +13,7 @@ import type { Matcher } from './selectors.ts';
 import { ApiError, errors } from './status.ts';
 import { ExpiredError, objectKey, VersionedStore, type Obj } from './store.ts';
 import { checkMicroTimes, checkTypeMeta, validateMeta } from './validation.ts';
-import { storageTypeMeta, toStorage, toView } from './views.ts';
+import { toStorage, toView } from './views.ts';
 
 export interface WriteOptions {
   /** Field manager recorded in managedFields. */
@@ -191,6 +191,7 @@ export class Registry {
 
   update(rt: ResourceType, namespace: string | undefined, name: string, body: Rec, opts: WriteOptions): Obj {
     checkTypeMeta(rt, body);
+    if (opts.subresource === 'status' && !rt.statusSubresource) throw errors.noRoute();
     const existing = this.existing(rt, namespace, name);
     const input = toStorage(rt, body as Obj);
     checkMicroTimes(bucketOf(rt), input, rt.kind);
@@ -302,11 +303,6 @@ export class Registry {
         if (key.startsWith(`${name}/`)) this.store.remove(bucketOf(rt), key);
       }
     }
-  }
-
-  /** Storage apiVersion/kind, exported for list envelopes of shared buckets. */
-  typeMeta(rt: ResourceType): { apiVersion: string; kind: string } {
-    return storageTypeMeta(rt);
   }
 }
 

@@ -24,8 +24,3 @@ export function toStorage(rt: ResourceType, input: Obj): Obj {
   out.kind = rt.kind;
   return out;
 }
-
-/** apiVersion/kind of the stored form (core v1 for both Event APIs). */
-export function storageTypeMeta(rt: ResourceType): { apiVersion: string; kind: string } {
-  return isEventsV1(rt) ? { apiVersion: 'v1', kind: 'Event' } : { apiVersion: apiVersionOf(rt), kind: rt.kind };
-}
