@@ -198,10 +198,12 @@ test('legacy /watch/ paths, named-object watches and the events.k8s.io view of c
   assert.deepEqual(events.seen[0].object.regarding, { kind: 'Pod', name: 'p' });
 });
 
-test('a resourceVersion from the future is an ERROR event (504, ResourceVersionTooLarge)', async () => {
+test('a resourceVersion from the future is an ERROR event (504); a malformed one a 400', async () => {
   const { api, kc } = await server();
   const w = await watch(kc, '/api/v1/configmaps', { resourceVersion: String(Number(api.resourceVersion) + 100) });
   await w.done;
   assert.equal(w.seen[0].object.code, 504);
   assert.equal(w.seen[0].object.details.causes[0].reason, 'ResourceVersionTooLarge');
+  const bad = await watch(kc, '/api/v1/configmaps', { resourceVersion: 'abc' });
+  assert.equal(((await bad.done) as { statusCode?: number }).statusCode, 400, 'a malformed one is refused before the stream opens');
 });

@@ -192,6 +192,9 @@ export class Registry {
   update(rt: ResourceType, namespace: string | undefined, name: string, body: Rec, opts: WriteOptions): Obj {
     checkTypeMeta(rt, body);
     if (opts.subresource === 'status' && !rt.statusSubresource) throw errors.noRoute();
+    if (!this.exists(rt, namespace, name) && rt.createOnUpdate && opts.subresource === undefined) {
+      return this.createOnUpdate(rt, namespace, name, body, opts);
+    }
     const existing = this.existing(rt, namespace, name);
     const input = toStorage(rt, body as Obj);
     checkMicroTimes(bucketOf(rt), input, rt.kind);
@@ -244,6 +247,21 @@ export class Registry {
     };
     if (opts.dryRun) return toView(rt, next);
     return toView(rt, this.store.put(bucketOf(rt), this.keyOf(rt, namespace, name), next));
+  }
+
+  exists(rt: ResourceType, namespace: string | undefined, name: string): boolean {
+    return this.store.get(bucketOf(rt), this.keyOf(rt, namespace, name)) !== undefined;
+  }
+
+  /** PUT of a missing object, for types whose real strategy allows it. */
+  private createOnUpdate(rt: ResourceType, namespace: string | undefined, name: string, body: Rec, opts: WriteOptions): Obj {
+    const meta = (body.metadata ?? {}) as Rec;
+    if (meta.name !== name) {
+      throw errors.badRequest(`the name of the object (${String(meta.name ?? '')}) does not match the name on the URL (${name})`);
+    }
+    // A resourceVersion names a version of an object that does not exist.
+    if (meta.resourceVersion !== undefined && meta.resourceVersion !== '') throw errors.conflict(rt, name);
+    return this.create(rt, namespace, body, { manager: opts.manager, dryRun: opts.dryRun });
   }
 
   patch(rt: ResourceType, namespace: string | undefined, name: string, patchType: string, patch: unknown, opts: WriteOptions): Obj {

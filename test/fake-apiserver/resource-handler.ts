@@ -3,7 +3,7 @@
 // Status or object on delete).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Registry, WriteOptions } from './registry.ts';
+import { parseRv, type Registry, type WriteOptions } from './registry.ts';
 import { readObject, readPatch } from './request-body.ts';
 import type { Verb } from './request-log.ts';
 import { apiVersionOf, type ResourceType } from './resources.ts';
@@ -110,12 +110,14 @@ function startWatch(ctx: ResourceHandlerContext, res: ServerResponse, route: Res
     throw errors.unprocessable('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
   }
   const timeoutSeconds = nonNegativeInt(query, 'timeoutSeconds');
+  const resourceVersion = query.get('resourceVersion') ?? '';
+  if (resourceVersion !== '') parseRv(resourceVersion); // a bad one is a 400, before the 200 of a stream
   ctx.openWatch(res, {
     rt: route.rt,
     namespace: route.namespace,
     label,
     field,
-    resourceVersion: query.get('resourceVersion') ?? '',
+    resourceVersion,
     allowBookmarks,
     sendInitialEvents,
     timeoutMs: timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds * 1000 : ctx.defaultWatchTimeoutMs,
@@ -163,7 +165,9 @@ export async function handleResource(
     case 'update': {
       const body = await readObject(req);
       if (!body) throw errors.badRequest('the body of the request is empty');
-      return sendJson(res, 200, registry.update(rt, namespace, name!, body, writeOptions(route, query, defaultManager)));
+      const existed = registry.exists(rt, namespace, name!);
+      const updated = registry.update(rt, namespace, name!, body, writeOptions(route, query, defaultManager));
+      return sendJson(res, existed ? 200 : 201, updated);
     }
     case 'patch': {
       const { type, patch } = await readPatch(req);

@@ -13,12 +13,15 @@ export interface ResourceType {
   shortNames?: string[];
   /** Has a /status subresource: main-resource writes keep status, status writes keep the rest. */
   statusSubresource: boolean;
-  /** Top-level fields whose change bumps metadata.generation; none means no generation. */
+  /** Top-level fields whose change bumps metadata.generation; none means no generation
+   *  (as for Services, Secrets, Leases… in a real cluster: only some strategies set it). */
   generationFields?: string[];
   /** Field selector keys beyond metadata.name/metadata.namespace, mapped to object paths. */
   fieldLabels?: Record<string, string>;
   /** What DELETE answers with: the deleted object (some types) or a Status (the default). */
   deleteReturnsObject?: boolean;
+  /** PUT on a missing object creates it (the real Service and Event strategies allow this). */
+  createOnUpdate?: boolean;
   /** Storage shared with another API's view of the same objects (events.k8s.io Event → 'events'). */
   bucket?: string;
 }
@@ -66,7 +69,7 @@ export const RESOURCES: readonly ResourceType[] = [
   },
   {
     group: '', version: 'v1', kind: 'Service', plural: 'services', singular: 'service',
-    namespaced: true, shortNames: ['svc'], statusSubresource: true, generationFields: ['spec'],
+    namespaced: true, shortNames: ['svc'], statusSubresource: true, createOnUpdate: true,
     deleteReturnsObject: true, fieldLabels: { 'spec.clusterIP': 'spec.clusterIP', 'spec.type': 'spec.type' },
   },
   {
@@ -80,6 +83,7 @@ export const RESOURCES: readonly ResourceType[] = [
   {
     group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event',
     namespaced: true, shortNames: ['ev'], statusSubresource: false, fieldLabels: EVENT_FIELDS_CORE,
+    createOnUpdate: true,
   },
   {
     group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', plural: 'ingresses', singular: 'ingress',
@@ -101,7 +105,7 @@ export const RESOURCES: readonly ResourceType[] = [
   {
     group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', singular: 'event',
     namespaced: true, shortNames: ['ev'], statusSubresource: false, fieldLabels: EVENT_FIELDS_V1,
-    bucket: 'events',
+    bucket: 'events', createOnUpdate: true,
   },
 ];
 

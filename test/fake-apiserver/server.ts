@@ -45,8 +45,6 @@ interface OpenWatch {
   record: RequestRecord;
 }
 
-const NON_API: ReadonlySet<Route['type']> = new Set(['version', 'health']);
-
 function acceptsJson(req: IncomingMessage): boolean {
   const accept = req.headers.accept;
   if (!accept) return true;
@@ -318,18 +316,17 @@ export class FakeApiServer {
       }
       if (req.headers.authorization !== `Bearer ${this.token}`) throw errors.unauthorized();
       if (!acceptsJson(req)) throw errors.notAcceptable();
-      if (!NON_API.has(r.type)) {
-        const stallMs = this.faults.stallFor(rec);
-        if (stallMs > 0) {
-          rec.fault = 'stall';
-          await this.hold(stallMs);
-          if (res.destroyed || !this.listening) return;
-        }
-        const failWith = this.faults.takeFailure(rec);
-        if (failWith !== undefined) {
-          rec.fault = 'failNext';
-          throw errors.injected(failWith);
-        }
+      // Faults apply to authenticated API requests only (never to /version or health checks).
+      const stallMs = this.faults.stallFor(rec);
+      if (stallMs > 0) {
+        rec.fault = 'stall';
+        await this.hold(stallMs);
+        if (res.destroyed || !this.listening) return;
+      }
+      const failWith = this.faults.takeFailure(rec);
+      if (failWith !== undefined) {
+        rec.fault = 'failNext';
+        throw errors.injected(failWith);
       }
       switch (r.type) {
         case 'core-versions':

@@ -4,7 +4,7 @@
 // too-old resourceVersion as an ERROR event carrying a 410 Status, as the real API does.
 
 import type { ServerResponse } from 'node:http';
-import { parseRv, type Registry } from './registry.ts';
+import type { Registry } from './registry.ts';
 import { apiVersionOf } from './resources.ts';
 import { errors, type Status } from './status.ts';
 import { ExpiredError, type Change } from './store.ts';
@@ -42,10 +42,6 @@ export class WatchStream {
     this.opts = opts;
   }
 
-  get isOpen(): boolean {
-    return !this.closed;
-  }
-
   start(): void {
     this.res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
     this.res.flushHeaders();
@@ -56,7 +52,7 @@ export class WatchStream {
       if (this.request.sendInitialEvents || rvParam === '' || rvParam === '0') {
         this.sendCurrentState();
       } else {
-        const rv = parseRv(rvParam);
+        const rv = Number(rvParam); // validated by the handler before the stream opened
         if (rv > store.rv) return this.fail(errors.tooLargeResourceVersion(rvParam, store.rv).status);
         for (const change of store.changesSince(rv)) this.onChange(change);
       }
