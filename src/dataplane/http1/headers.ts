@@ -18,12 +18,17 @@ export const HEADER_BLOCK = /(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t \x21-\x7e\x80-\
 
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** Compares head[start, start+lower.length) with an all-lower-case ASCII name. */
+/**
+ * Compares head[start, end) with a lower-case name, ASCII letters case-insensitively and every
+ * other character exactly ("^" | 0x20 is "~", "_" | 0x20 is DEL: folding only applies to letters).
+ */
 export function nameEquals(head: string, start: number, end: number, lower: string): boolean {
   const n = lower.length;
   if (end - start !== n) return false;
   for (let i = 0; i < n; i++) {
-    if ((head.charCodeAt(start + i) | 0x20) !== lower.charCodeAt(i)) return false;
+    const c = head.charCodeAt(start + i);
+    const l = lower.charCodeAt(i);
+    if (c !== l && ((c | 0x20) !== l || l < 97 || l > 122)) return false;
   }
   return true;
 }
