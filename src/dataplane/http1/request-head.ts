@@ -4,7 +4,7 @@
 // disagree with Host) is rejected with a status code and never reaches an upstream.
 
 import { normalizePath } from '../../routes/paths.ts';
-import { HEADER_BLOCK, HeaderIndex, nameEquals, TOKEN, STRIDE } from './headers.ts';
+import { HEADER_BLOCK, HeaderIndex, nameEquals, STRIDE, TOKEN, valueEquals } from './headers.ts';
 
 /** Request body framing. */
 export const BODY_NONE = 0;
@@ -139,7 +139,10 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   let pos = start;
   let hostIdx = -1;
   let clSeen = false;
-  let teValue: string | null = null;
+  // Transfer-Encoding lines: how many, and the value range of the last one.
+  let teCount = 0;
+  let teStart = 0;
+  let teEnd = 0;
   let upgradeValue = '';
   const n = head.length;
   while (pos < n) {
@@ -234,8 +237,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
         break;
       case 17:
         if (c0 === 116 && nameEquals(head, pos, colon, 'transfer-encoding')) {
-          const v = head.slice(vs, ve);
-          teValue = teValue === null ? v : `${teValue}, ${v}`;
+          teCount++;
+          teStart = vs;
+          teEnd = ve;
         } else if (c0 === 120 && nameEquals(head, pos, colon, 'x-forwarded-proto')) {
           hdrs.drop[idx] = 1;
           req.xForwardedProto = head.slice(vs, ve);
@@ -251,10 +255,14 @@ export function parseRequestHead(head: string, req: RequestHead): number {
     pos = eol + 2;
   }
 
-  if (teValue !== null) {
+  if (teCount > 0) {
     if (req.minor === 0) return reject(req, 400, 'Transfer-Encoding in an HTTP/1.0 request');
     if (clSeen) return reject(req, 400, 'both Content-Length and Transfer-Encoding');
-    if (teValue.trim().toLowerCase() !== 'chunked') return reject(req, 501, `unsupported Transfer-Encoding "${teValue}"`);
+    // Exactly one line whose OWS-trimmed value is "chunked". No String.prototype.trim here: it
+    // also strips NBSP (0xA0, an obs-text byte), and "chunked\xa0" is not chunked to an upstream.
+    if (teCount !== 1 || !valueEquals(head, teStart, teEnd, 'chunked')) {
+      return reject(req, 501, `unsupported Transfer-Encoding "${hdrs.get(head, 'transfer-encoding')}"`);
+    }
     req.bodyKind = BODY_CHUNKED;
   } else if (clSeen && req.contentLength > 0) {
     req.bodyKind = BODY_LENGTH;
