@@ -159,7 +159,7 @@ const CASES: Case[] = [
   { name: 'HTTP/2.0 on an HTTP/1 connection', raw: r('GET / HTTP/2.0', H), status: 505 },
   { name: 'HTTP/0.9', raw: r('GET / HTTP/0.9', H), status: 505 },
   { name: 'HTTP/5.6 (llhttp)', raw: r('GET / HTTP/5.6', H), status: 505 },
-  { name: 'HTTP/1.x', raw: r('GET / HTTP/1.x', H), status: 400, todo: 'non-digit minor version answered 505' },
+  { name: 'HTTP/1.x', raw: r('GET / HTTP/1.x', H), status: 400 },
   { name: 'HTTP/1.10', raw: r('GET / HTTP/1.10', H), status: 400 },
   { name: 'HTTP/01.1', raw: r('GET / HTTP/01.1', H), status: 400 },
   { name: 'HTTP/1', raw: r('GET / HTTP/1', H), status: 400 },

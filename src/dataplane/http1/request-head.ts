@@ -125,7 +125,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
     return /^HTTP\/\d\.\d$/.test(head.slice(sp2 + 1, lineEnd)) ? reject(req, 505, 'HTTP version not supported') : reject(req, 400, 'malformed HTTP version');
   }
   const minorCode = head.charCodeAt(sp2 + 8);
-  if (minorCode !== 48 && minorCode !== 49) return reject(req, 505, 'HTTP version not supported');
+  if (minorCode !== 48 && minorCode !== 49) {
+    return minorCode >= 48 && minorCode <= 57 ? reject(req, 505, 'HTTP version not supported') : reject(req, 400, 'malformed HTTP version');
+  }
   req.minor = minorCode - 48;
   req.keepAlive = req.minor === 1;
   req.method = method;
