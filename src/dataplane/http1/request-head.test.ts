@@ -188,7 +188,7 @@ const CASES: Case[] = [
   { name: 'asterisk-form with GET', raw: r('GET * HTTP/1.1', H), status: 400 },
   { name: 'asterisk with a query', raw: r('OPTIONS *?x HTTP/1.1', H), status: 400 },
   { name: 'CONNECT authority-form', raw: r('CONNECT example.com:443 HTTP/1.1', 'Host: example.com:443'), status: 405 },
-  { name: 'CONNECT with an origin-form target', raw: r('CONNECT / HTTP/1.1', H), status: 405, todo: 'CONNECT with origin-form target is forwarded' },
+  { name: 'CONNECT with an origin-form target', raw: r('CONNECT / HTTP/1.1', H), status: 405 },
   { name: 'CONNECT with underscore host (llhttp)', raw: r('CONNECT home_0.netscape.com:443 HTTP/1.0', 'User-agent: Mozilla/1.1N'), status: 405 },
   { name: 'ftp scheme', raw: r('GET ftp://example.com/ HTTP/1.1', H), status: 400 },
   { name: 'http:/ with one slash', raw: r('GET http:/example.com/ HTTP/1.1', H), status: 400 },

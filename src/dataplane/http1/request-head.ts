@@ -287,14 +287,14 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   else req.upgrade = '';
 
   // Target: origin-form, absolute-form, or asterisk-form (OPTIONS *).
+  // CONNECT is refused whatever its target looks like: an upstream would open a tunnel for it.
+  if (method === 'CONNECT') return reject(req, 405, 'CONNECT is not supported');
   let pathStart = 0;
   let authority = '';
   if (target.charCodeAt(0) !== 47 /* / */) {
     if (target === '*') {
       if (method !== 'OPTIONS') return reject(req, 400, 'asterisk-form target is only valid for OPTIONS');
       pathStart = -1;
-    } else if (method === 'CONNECT') {
-      return reject(req, 405, 'CONNECT is not supported');
     } else {
       const m = /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)/.exec(target);
       if (!m) return reject(req, 400, 'invalid request target');
