@@ -300,6 +300,8 @@ export function parseRequestHead(head: string, req: RequestHead): number {
       if (!m) return reject(req, 400, 'invalid request target');
       authority = m[1]!;
       pathStart = m[0].length;
+      // Same rules as Host (so no userinfo: RFC 9110 4.2.4), and an http(s) URI needs a host.
+      if (!HOST_RE.test(authority) || hostnameOf(authority) === '') return reject(req, 400, 'invalid authority in absolute-form target');
     }
   }
   if (hostIdx >= 0) {
