@@ -75,6 +75,13 @@ export function hostnameOf(host: string): string {
   return /[A-Z]/.test(h) ? h.toLowerCase() : h;
 }
 
+/** Port of a Host value (already validated), or `dflt` when it has none. */
+function portOf(host: string, dflt: number): number {
+  const colon = host.lastIndexOf(':');
+  if (colon < 0 || colon < host.lastIndexOf(']') || colon === host.length - 1) return dflt;
+  return Number(host.slice(colon + 1));
+}
+
 function parseConnection(req: RequestHead, value: string): void {
   // Common values first: a single token.
   const parts = value.indexOf(',') < 0 ? [value] : value.split(',');
@@ -307,7 +314,14 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   if (hostIdx >= 0) {
     req.host = hdrs.value(head, hostIdx);
     if (!HOST_RE.test(req.host)) return reject(req, 400, 'invalid Host header');
-    if (authority !== '' && hostnameOf(authority) !== hostnameOf(req.host)) return reject(req, 400, 'absolute-form target disagrees with Host');
+    if (authority !== '') {
+      // The authority wins over Host for an origin server (RFC 9112 3.2.2) while the upstream
+      // only sees Host: both must name the same host and port.
+      const defaultPort = target.charCodeAt(4) === 58 /* : */ ? 80 : 443;
+      if (hostnameOf(authority) !== hostnameOf(req.host) || portOf(authority, defaultPort) !== portOf(req.host, defaultPort)) {
+        return reject(req, 400, 'absolute-form target disagrees with Host');
+      }
+    }
   } else if (req.minor === 1) {
     return reject(req, 400, 'missing Host header');
   } else {
