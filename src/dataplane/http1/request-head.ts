@@ -218,6 +218,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
           if (clSeen) return reject(req, 400, 'duplicate Content-Length');
           clSeen = true;
           if (ve === vs || ve - vs > 15) return reject(req, 400, 'invalid Content-Length');
+          // The line is forwarded as received: refuse leading zeros, which a strtol(base 0)-style
+          // upstream would read as octal.
+          if (ve - vs > 1 && head.charCodeAt(vs) === 48) return reject(req, 400, 'Content-Length with leading zeros');
           let v = 0;
           for (let i = vs; i < ve; i++) {
             const d = head.charCodeAt(i) - 48;
