@@ -318,9 +318,12 @@ const CASES: Case[] = [
   { name: 'Transfer-Encoding in HTTP/1.0', raw: r('POST / HTTP/1.0', 'Transfer-Encoding: chunked'), status: 400 },
   { name: 'Transfer-Encoding and Content-Length in HTTP/1.0', raw: r('POST / HTTP/1.0', 'Transfer-Encoding: chunked', 'Content-Length: 3'), status: 400 },
   { name: 'unknown Transfer-Encoding in HTTP/1.0', raw: r('POST / HTTP/1.0', 'Transfer-Encoding: gzip'), status: 400 },
-  { name: 'Transfer_Encoding (underscore) is dropped, CL frames', raw: r('POST / HTTP/1.1', H, 'Content-Length: 5', 'Transfer_Encoding: chunked'), status: 0, want: { bodyKind: BODY_LENGTH, contentLength: 5, kept: 'Content-Length: 5\r\n' }, todo: 'underscore headers forwarded' },
-  { name: 'Content_Length (underscore) is dropped', raw: r('POST / HTTP/1.1', H, 'Content_Length: 10'), status: 0, want: { bodyKind: BODY_NONE, kept: '' }, todo: 'underscore headers forwarded' },
-  { name: 'X_Forwarded_For (underscore) is dropped', raw: r('GET / HTTP/1.1', H, 'X_Forwarded_For: 6.6.6.6', 'Cookie: _ga=1'), status: 0, want: { xForwardedFor: '', kept: 'Cookie: _ga=1\r\n' }, todo: 'underscore headers forwarded' },
+  { name: 'Transfer_Encoding (underscore) is dropped, CL frames', raw: r('POST / HTTP/1.1', H, 'Content-Length: 5', 'Transfer_Encoding: chunked'), status: 0, want: { bodyKind: BODY_LENGTH, contentLength: 5, kept: 'Content-Length: 5\r\n' } },
+  { name: 'Content_Length (underscore) is dropped', raw: r('POST / HTTP/1.1', H, 'Content_Length: 10'), status: 0, want: { bodyKind: BODY_NONE, kept: '' } },
+  { name: 'X_Forwarded_For (underscore) is dropped', raw: r('GET / HTTP/1.1', H, 'X_Forwarded_For: 6.6.6.6', 'Cookie: _ga=1'), status: 0, want: { xForwardedFor: '', kept: 'Cookie: _ga=1\r\n' } },
+
+  { name: 'Host_ (underscore) is not Host', raw: r('GET / HTTP/1.1', H, 'Host_: evil.example'), status: 0, want: { hostname: 'example.com', kept: '' } },
+  { name: 'underscore names dropped around kept ones', raw: r('GET / HTTP/1.1', 'A_1: x', H, 'B: _y_', 'C_: z', 'D: w'), status: 0, want: { kept: 'B: _y_\r\nD: w\r\n' } },
 
   // ───────────────────────────────────────────────── Host ─────────────────────────────────────────────
   { name: 'missing Host in HTTP/1.1', raw: r('GET / HTTP/1.1', 'Accept: */*'), status: 400 },

@@ -153,6 +153,8 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   let teStart = 0;
   let teEnd = 0;
   let upgradeValue = '';
+  // Next "_" at or after the current line (amortised: one scan of the head in all).
+  let underscore = head.indexOf('_', start);
   const n = head.length;
   while (pos < n) {
     const colon = head.indexOf(':', pos);
@@ -162,6 +164,15 @@ export function parseRequestHead(head: string, req: RequestHead): number {
     while (vs < ve && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;
     while (ve > vs && (head.charCodeAt(ve - 1) === 32 || head.charCodeAt(ve - 1) === 9)) ve--;
     const idx = hdrs.push(pos, colon, vs, ve, eol + 2);
+    if (underscore >= 0 && underscore < pos) underscore = head.indexOf('_', pos);
+    if (underscore >= 0 && underscore < colon) {
+      // Names with "_" are dropped, like nginx (underscores_in_headers off): CGI-style upstreams
+      // map "_" and "-" to the same variable, so "Content_Length" or "Transfer_Encoding" would
+      // become framing headers sluice never saw, and "X_Forwarded_For" would spoof ours.
+      hdrs.drop[idx] = 1;
+      pos = eol + 2;
+      continue;
+    }
     const len = colon - pos;
     const c0 = head.charCodeAt(pos) | 0x20;
     // Dispatch on length and first letter before comparing whole names.
