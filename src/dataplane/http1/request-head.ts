@@ -53,7 +53,10 @@ export class RequestHead {
 const METHOD_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // eslint-disable-next-line no-control-regex
 const TARGET_BAD = /[\x00-\x20\x7f]/;
-const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d{0,5})?$/;
+// Host / authority: IP-literal or reg-name, optional port (RFC 3986 3.2.2). Percent-encoding is
+// refused although reg-name allows it: no DNS name needs it, and an upstream that decodes Host
+// ("a%2fb") would route on a name sluice never compared.
+const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=]*)(?::\d{0,5})?$/;
 
 function reject(req: RequestHead, status: number, why: string): number {
   req.error = why;
