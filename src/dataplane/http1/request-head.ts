@@ -197,7 +197,8 @@ export function parseRequestHead(head: string, req: RequestHead): number {
         if (c0 === 101 && nameEquals(head, pos, colon, 'expect')) {
           hdrs.drop[idx] = 1;
           if (!nameEquals(head, vs, ve, '100-continue')) return reject(req, 417, 'unsupported Expect value');
-          req.expectContinue = true;
+          // An HTTP/1.0 client cannot read an interim response (RFC 9110 10.1.1: ignore it).
+          req.expectContinue = req.minor === 1;
         }
         break;
       case 7:
