@@ -356,9 +356,14 @@ const CASES: Case[] = [
   { name: 'Expect: 100-continue, foo', raw: r('POST / HTTP/1.1', H, 'Expect: 100-continue, foo', 'Content-Length: 1'), status: 417 },
   { name: 'Expect: empty', raw: r('POST / HTTP/1.1', H, 'Expect:'), status: 417 },
   { name: 'Expect: 100-continue in HTTP/1.0 is ignored (RFC 9110 10.1.1)', raw: r('POST / HTTP/1.0', 'Expect: 100-continue', 'Content-Length: 3'), status: 0, want: { expectContinue: false, kept: 'Content-Length: 3\r\n' } },
-  { name: 'malformed request wins over 417', raw: r('POST / HTTP/1.1', 'Expect: nope', 'Content-Length: 1'), status: 400, todo: '417 returned before the Host check' },
-  { name: 'framing error wins over 417', raw: r('POST / HTTP/1.1', H, 'Expect: nope', 'Content-Length: 1', 'Content-Length: 2'), status: 400, todo: '417 returned before the framing check' },
-  { name: 'missing Host wins over unknown Transfer-Encoding', raw: r('POST / HTTP/1.1', 'Transfer-Encoding: gzip'), status: 400, todo: '501 returned before the Host check' },
+  { name: 'malformed request wins over 417', raw: r('POST / HTTP/1.1', 'Expect: nope', 'Content-Length: 1'), status: 400 },
+  { name: 'framing error wins over 417', raw: r('POST / HTTP/1.1', H, 'Expect: nope', 'Content-Length: 1', 'Content-Length: 2'), status: 400 },
+  { name: 'missing Host wins over unknown Transfer-Encoding', raw: r('POST / HTTP/1.1', 'Transfer-Encoding: gzip'), status: 400 },
+
+  { name: 'missing Host wins over CONNECT', raw: r('CONNECT example.com:443 HTTP/1.1'), status: 400 },
+  { name: 'CONNECT wins over unknown Transfer-Encoding', raw: r('CONNECT example.com:443 HTTP/1.1', 'Host: example.com:443', 'Transfer-Encoding: gzip'), status: 405 },
+  { name: 'unknown Transfer-Encoding wins over 417', raw: r('POST / HTTP/1.1', H, 'Expect: nope', 'Transfer-Encoding: gzip'), status: 501 },
+  { name: 'bad path wins over 417', raw: r('POST /%zz HTTP/1.1', H, 'Expect: nope'), status: 400 },
 
   // ───────────────────────────────────────── Connection / Upgrade ──────────────────────────────────────
   { name: 'HTTP/1.0 Connection: close, keep-alive → close wins', raw: r('GET / HTTP/1.0', 'Connection: close, keep-alive'), status: 0, want: { keepAlive: false }, todo: 'keep-alive after close re-enables keep-alive' },

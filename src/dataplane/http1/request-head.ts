@@ -156,6 +156,7 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   let teStart = 0;
   let teEnd = 0;
   let upgradeValue = '';
+  let expectBad = false;
   // Next "_" at or after the current line (amortised: one scan of the head in all).
   let underscore = head.indexOf('_', start);
   const n = head.length;
@@ -196,9 +197,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
       case 6:
         if (c0 === 101 && nameEquals(head, pos, colon, 'expect')) {
           hdrs.drop[idx] = 1;
-          if (!nameEquals(head, vs, ve, '100-continue')) return reject(req, 417, 'unsupported Expect value');
           // An HTTP/1.0 client cannot read an interim response (RFC 9110 10.1.1: ignore it).
-          req.expectContinue = req.minor === 1;
+          if (valueEquals(head, vs, ve, '100-continue')) req.expectContinue = req.minor === 1;
+          else expectBad = true;
         }
         break;
       case 7:
@@ -282,17 +283,11 @@ export function parseRequestHead(head: string, req: RequestHead): number {
     pos = eol + 2;
   }
 
+  // Rejections are ordered: a malformed request (400) first, then 405, 501 and 417, so the
+  // answer does not depend on the order of the header lines.
   if (teCount > 0) {
     if (req.minor === 0) return reject(req, 400, 'Transfer-Encoding in an HTTP/1.0 request');
     if (clSeen) return reject(req, 400, 'both Content-Length and Transfer-Encoding');
-    // Exactly one line whose OWS-trimmed value is "chunked". No String.prototype.trim here: it
-    // also strips NBSP (0xA0, an obs-text byte), and "chunked\xa0" is not chunked to an upstream.
-    if (teCount !== 1 || !valueEquals(head, teStart, teEnd, 'chunked')) {
-      return reject(req, 501, `unsupported Transfer-Encoding "${hdrs.get(head, 'transfer-encoding')}"`);
-    }
-    req.bodyKind = BODY_CHUNKED;
-  } else if (clSeen && req.contentLength > 0) {
-    req.bodyKind = BODY_LENGTH;
   }
 
   const tokens = req.connectionTokens as string[] | null;
@@ -311,12 +306,14 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   if (req.upgrade === '\0') req.upgrade = upgradeValue;
   else req.upgrade = '';
 
-  // Target: origin-form, absolute-form, or asterisk-form (OPTIONS *).
-  // CONNECT is refused whatever its target looks like: an upstream would open a tunnel for it.
-  if (method === 'CONNECT') return reject(req, 405, 'CONNECT is not supported');
+  // Target: origin-form, absolute-form, or asterisk-form (OPTIONS *). CONNECT is refused below
+  // whatever its target looks like (an upstream would open a tunnel for it).
+  const connect = method === 'CONNECT';
   let pathStart = 0;
   let authority = '';
-  if (target.charCodeAt(0) !== 47 /* / */) {
+  if (connect) {
+    pathStart = -1;
+  } else if (target.charCodeAt(0) !== 47 /* / */) {
     if (target === '*') {
       if (method !== 'OPTIONS') return reject(req, 400, 'asterisk-form target is only valid for OPTIONS');
       pathStart = -1;
@@ -345,7 +342,6 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   } else {
     req.host = authority;
   }
-  if (authority !== '' && req.host === '') req.host = authority;
   req.hostname = hostnameOf(req.host);
 
   if (pathStart < 0) {
@@ -364,6 +360,19 @@ export function parseRequestHead(head: string, req: RequestHead): number {
     req.path = norm;
     if (pathStart > 0) req.target = req.rawPath + req.query; // forward origin-form
   }
+
+  if (connect) return reject(req, 405, 'CONNECT is not supported');
+  if (teCount > 0) {
+    // Exactly one line whose OWS-trimmed value is "chunked". No String.prototype.trim here: it
+    // also strips NBSP (0xA0, an obs-text byte), and "chunked\xa0" is not chunked to an upstream.
+    if (teCount !== 1 || !valueEquals(head, teStart, teEnd, 'chunked')) {
+      return reject(req, 501, `unsupported Transfer-Encoding "${hdrs.get(head, 'transfer-encoding')}"`);
+    }
+    req.bodyKind = BODY_CHUNKED;
+  } else if (clSeen && req.contentLength > 0) {
+    req.bodyKind = BODY_LENGTH;
+  }
+  if (expectBad) return reject(req, 417, 'unsupported Expect value');
   return 0;
 }
 
