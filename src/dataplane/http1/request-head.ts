@@ -85,17 +85,34 @@ function portOf(host: string, dflt: number): number {
   return Number(host.slice(colon + 1));
 }
 
-function parseConnection(req: RequestHead, value: string): void {
-  // Common values first: a single token.
-  const parts = value.indexOf(',') < 0 ? [value] : value.split(',');
-  for (const raw of parts) {
-    const t = raw.trim().toLowerCase();
-    if (t === 'close') req.keepAlive = false;
-    else if (t === 'keep-alive') {
-      if (req.minor === 0) req.keepAlive = true;
-    } else if (t === 'upgrade') req.upgrade = '\0';
-    else if (t !== '') (req.connectionTokens ??= []).push(t);
+const CONN_CLOSE = 1;
+const CONN_KEEP_ALIVE = 2;
+const CONN_UPGRADE = 4;
+
+/**
+ * Reads the Connection tokens in head[vs, ve): returns CONN_* flags and records other names
+ * (hop-by-hop headers) in req.connectionTokens. Tokens are trimmed of OWS only (SP, HTAB): not
+ * with String.prototype.trim, which would also strip NBSP.
+ */
+function parseConnection(req: RequestHead, head: string, vs: number, ve: number): number {
+  let flags = 0;
+  let p = vs;
+  while (p < ve) {
+    let e = head.indexOf(',', p);
+    if (e < 0 || e > ve) e = ve;
+    let a = p;
+    let b = e;
+    while (a < b && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
+    while (b > a && (head.charCodeAt(b - 1) === 32 || head.charCodeAt(b - 1) === 9)) b--;
+    if (b > a) {
+      if (valueEquals(head, a, b, 'close')) flags |= CONN_CLOSE;
+      else if (valueEquals(head, a, b, 'keep-alive')) flags |= CONN_KEEP_ALIVE;
+      else if (valueEquals(head, a, b, 'upgrade')) flags |= CONN_UPGRADE;
+      else (req.connectionTokens ??= []).push(head.slice(a, b).toLowerCase());
+    }
+    p = e + 1;
   }
+  return flags;
 }
 
 /**
@@ -157,6 +174,7 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   let teEnd = 0;
   let upgradeValue = '';
   let expectBad = false;
+  let conn = 0;
   // Next "_" at or after the current line (amortised: one scan of the head in all).
   let underscore = head.indexOf('_', start);
   const n = head.length;
@@ -220,7 +238,7 @@ export function parseRequestHead(head: string, req: RequestHead): number {
       case 10:
         if (c0 === 99 && nameEquals(head, pos, colon, 'connection')) {
           hdrs.drop[idx] = 1;
-          parseConnection(req, head.slice(vs, ve));
+          conn |= parseConnection(req, head, vs, ve);
         } else if (c0 === 107 && nameEquals(head, pos, colon, 'keep-alive')) hdrs.drop[idx] = 1;
         break;
       case 12:
@@ -303,8 +321,10 @@ export function parseRequestHead(head: string, req: RequestHead): number {
       }
     }
   }
-  if (req.upgrade === '\0') req.upgrade = upgradeValue;
-  else req.upgrade = '';
+  // "close" wins over "keep-alive", whatever their order (RFC 9112 9.3).
+  if ((conn & CONN_CLOSE) !== 0) req.keepAlive = false;
+  else if ((conn & CONN_KEEP_ALIVE) !== 0) req.keepAlive = true;
+  req.upgrade = (conn & CONN_UPGRADE) !== 0 ? upgradeValue : '';
 
   // Target: origin-form, absolute-form, or asterisk-form (OPTIONS *). CONNECT is refused below
   // whatever its target looks like (an upstream would open a tunnel for it).
