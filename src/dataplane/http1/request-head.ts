@@ -324,7 +324,8 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   // "close" wins over "keep-alive", whatever their order (RFC 9112 9.3).
   if ((conn & CONN_CLOSE) !== 0) req.keepAlive = false;
   else if ((conn & CONN_KEEP_ALIVE) !== 0) req.keepAlive = true;
-  req.upgrade = (conn & CONN_UPGRADE) !== 0 ? upgradeValue : '';
+  // Upgrade is ignored in HTTP/1.0 (RFC 9110 7.8).
+  req.upgrade = (conn & CONN_UPGRADE) !== 0 && req.minor === 1 ? upgradeValue : '';
 
   // Target: origin-form, absolute-form, or asterisk-form (OPTIONS *). CONNECT is refused below
   // whatever its target looks like (an upstream would open a tunnel for it).
