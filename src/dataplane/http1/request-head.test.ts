@@ -374,8 +374,9 @@ const CASES: Case[] = [
   { name: 'Connection: closed is not close', raw: r('GET / HTTP/1.1', H, 'Connection: closed'), status: 0, want: { keepAlive: true } },
   { name: 'Connection tokens with tabs and empty elements', raw: r('GET / HTTP/1.0', 'Connection: ,\t, keep-alive\t,'), status: 0, want: { keepAlive: true } },
   { name: 'Upgrade in HTTP/1.0 is ignored (RFC 9110 7.8)', raw: r('GET / HTTP/1.0', 'Connection: upgrade', 'Upgrade: websocket'), status: 0, want: { upgrade: '', kept: '' } },
-  { name: 'Upgrade: h2c is not passed on (h2c smuggling)', raw: r('GET / HTTP/1.1', H, 'Connection: Upgrade, HTTP2-Settings', 'Upgrade: h2c', 'HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA'), status: 0, want: { upgrade: '', kept: '' }, todo: 'h2c upgrade forwarded' },
-  { name: 'Upgrade: websocket, h2c is not passed on', raw: r('GET / HTTP/1.1', H, 'Connection: Upgrade', 'Upgrade: websocket, H2C'), status: 0, want: { upgrade: '' }, todo: 'h2c upgrade forwarded' },
+  { name: 'Upgrade: h2c is not passed on (h2c smuggling)', raw: r('GET / HTTP/1.1', H, 'Connection: Upgrade, HTTP2-Settings', 'Upgrade: h2c', 'HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA'), status: 0, want: { upgrade: '', kept: '' } },
+  { name: 'Upgrade: websocket, h2c is not passed on', raw: r('GET / HTTP/1.1', H, 'Connection: Upgrade', 'Upgrade: websocket, H2C'), status: 0, want: { upgrade: '' } },
+  { name: 'Upgrade: h2c-like protocol names are not h2c', raw: r('GET / HTTP/1.1', H, 'Connection: upgrade', 'Upgrade: h2cx, websocket'), status: 0, want: { upgrade: 'h2cx, websocket' } },
   { name: 'Connection token with ^ does not drop a header with ~', raw: r('GET / HTTP/1.1', H, 'Connection: x~y', 'X^Y: 1'), status: 0, want: { kept: 'X^Y: 1\r\n' } },
 ];
 

@@ -58,6 +58,8 @@ const TARGET_BAD = /[\x00-\x20\x7f]/;
 // ("a%2fb") would route on a name sluice never compared.
 const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=]*)(?::\d{0,5})?$/;
 
+const H2C_RE = /(?:^|,)[ \t]*h2c[ \t]*(?:,|$)/i;
+
 function reject(req: RequestHead, status: number, why: string): number {
   req.error = why;
   return status;
@@ -324,8 +326,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   // "close" wins over "keep-alive", whatever their order (RFC 9112 9.3).
   if ((conn & CONN_CLOSE) !== 0) req.keepAlive = false;
   else if ((conn & CONN_KEEP_ALIVE) !== 0) req.keepAlive = true;
-  // Upgrade is ignored in HTTP/1.0 (RFC 9110 7.8).
-  req.upgrade = (conn & CONN_UPGRADE) !== 0 && req.minor === 1 ? upgradeValue : '';
+  // Upgrade is ignored in HTTP/1.0 (RFC 9110 7.8), and so is an upgrade to h2c: a cleartext
+  // HTTP/2 connection to the upstream would carry requests sluice never sees (h2c smuggling).
+  req.upgrade = (conn & CONN_UPGRADE) !== 0 && req.minor === 1 && !H2C_RE.test(upgradeValue) ? upgradeValue : '';
 
   // Target: origin-form, absolute-form, or asterisk-form (OPTIONS *). CONNECT is refused below
   // whatever its target looks like (an upstream would open a tunnel for it).
