@@ -38,6 +38,66 @@ export function valueEquals(head: string, start: number, end: number, lower: str
   return nameEquals(head, start, end, lower);
 }
 
+/** Connection tokens sluice acts on (connectionFlags). */
+export const CONN_CLOSE = 1;
+export const CONN_KEEP_ALIVE = 2;
+export const CONN_UPGRADE = 4;
+/** Some other token: a hop-by-hop header name (collect them with connectionNames). */
+export const CONN_OTHER = 8;
+
+/**
+ * Scans the Connection list in head[vs, ve) and returns CONN_* flags. Elements are trimmed of OWS
+ * only (SP, HTAB; not String.prototype.trim, which also strips NBSP) and compared in place.
+ */
+export function connectionFlags(head: string, vs: number, ve: number): number {
+  let flags = 0;
+  let p = vs;
+  while (p < ve) {
+    let e = head.indexOf(',', p);
+    if (e < 0 || e > ve) e = ve;
+    let a = p;
+    let b = e;
+    while (a < b && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
+    while (b > a && (head.charCodeAt(b - 1) === 32 || head.charCodeAt(b - 1) === 9)) b--;
+    if (b > a) {
+      if (valueEquals(head, a, b, 'close')) flags |= CONN_CLOSE;
+      else if (valueEquals(head, a, b, 'keep-alive')) flags |= CONN_KEEP_ALIVE;
+      else if (valueEquals(head, a, b, 'upgrade')) flags |= CONN_UPGRADE;
+      else flags |= CONN_OTHER;
+    }
+    p = e + 1;
+  }
+  return flags;
+}
+
+/** Appends the lower-cased CONN_OTHER tokens of the Connection list in head[vs, ve) to `out`. */
+export function connectionNames(head: string, vs: number, ve: number, out: string[]): void {
+  let p = vs;
+  while (p < ve) {
+    let e = head.indexOf(',', p);
+    if (e < 0 || e > ve) e = ve;
+    let a = p;
+    let b = e;
+    while (a < b && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
+    while (b > a && (head.charCodeAt(b - 1) === 32 || head.charCodeAt(b - 1) === 9)) b--;
+    if (b > a && !valueEquals(head, a, b, 'close') && !valueEquals(head, a, b, 'keep-alive') && !valueEquals(head, a, b, 'upgrade')) {
+      out.push(head.slice(a, b).toLowerCase());
+    }
+    p = e + 1;
+  }
+}
+
+/**
+ * Marks the headers named by hop-by-hop `names` as dropped (RFC 9110 7.6.1), except the framing
+ * headers: Content-Length and Transfer-Encoding describe the body that is relayed as is.
+ */
+export function dropHopByHop(head: string, hdrs: HeaderIndex, names: string[]): void {
+  for (const t of names) {
+    if (t === 'content-length' || t === 'transfer-encoding') continue;
+    for (let i = hdrs.find(head, t); i >= 0; i = hdrs.find(head, t, i + 1)) hdrs.drop[i] = 1;
+  }
+}
+
 /** Growable header offset storage, reused across requests on one connection. */
 export class HeaderIndex {
   offsets: Int32Array = new Int32Array(32 * STRIDE);

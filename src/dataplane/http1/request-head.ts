@@ -4,7 +4,7 @@
 // disagree with Host) is rejected with a status code and never reaches an upstream.
 
 import { normalizePath } from '../../routes/paths.ts';
-import { HEADER_BLOCK, HeaderIndex, nameEquals, STRIDE, TOKEN, valueEquals } from './headers.ts';
+import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_OTHER, CONN_UPGRADE, connectionFlags, connectionNames, dropHopByHop, HEADER_BLOCK, HeaderIndex, nameEquals, TOKEN, valueEquals } from './headers.ts';
 
 /** Request body framing. */
 export const BODY_NONE = 0;
@@ -85,36 +85,6 @@ function portOf(host: string, dflt: number): number {
   const colon = host.lastIndexOf(':');
   if (colon < 0 || colon < host.lastIndexOf(']') || colon === host.length - 1) return dflt;
   return Number(host.slice(colon + 1));
-}
-
-const CONN_CLOSE = 1;
-const CONN_KEEP_ALIVE = 2;
-const CONN_UPGRADE = 4;
-
-/**
- * Reads the Connection tokens in head[vs, ve): returns CONN_* flags and records other names
- * (hop-by-hop headers) in req.connectionTokens. Tokens are trimmed of OWS only (SP, HTAB): not
- * with String.prototype.trim, which would also strip NBSP.
- */
-function parseConnection(req: RequestHead, head: string, vs: number, ve: number): number {
-  let flags = 0;
-  let p = vs;
-  while (p < ve) {
-    let e = head.indexOf(',', p);
-    if (e < 0 || e > ve) e = ve;
-    let a = p;
-    let b = e;
-    while (a < b && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
-    while (b > a && (head.charCodeAt(b - 1) === 32 || head.charCodeAt(b - 1) === 9)) b--;
-    if (b > a) {
-      if (valueEquals(head, a, b, 'close')) flags |= CONN_CLOSE;
-      else if (valueEquals(head, a, b, 'keep-alive')) flags |= CONN_KEEP_ALIVE;
-      else if (valueEquals(head, a, b, 'upgrade')) flags |= CONN_UPGRADE;
-      else (req.connectionTokens ??= []).push(head.slice(a, b).toLowerCase());
-    }
-    p = e + 1;
-  }
-  return flags;
 }
 
 /**
@@ -240,7 +210,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
       case 10:
         if (c0 === 99 && nameEquals(head, pos, colon, 'connection')) {
           hdrs.drop[idx] = 1;
-          conn |= parseConnection(req, head, vs, ve);
+          const f = connectionFlags(head, vs, ve);
+          if ((f & CONN_OTHER) !== 0) connectionNames(head, vs, ve, (req.connectionTokens ??= []));
+          conn |= f;
         } else if (c0 === 107 && nameEquals(head, pos, colon, 'keep-alive')) hdrs.drop[idx] = 1;
         break;
       case 12:
@@ -310,19 +282,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
     if (clSeen) return reject(req, 400, 'both Content-Length and Transfer-Encoding');
   }
 
+  // Headers named in Connection are hop-by-hop (RFC 9110 7.6.1).
   const tokens = req.connectionTokens as string[] | null;
-  if (tokens !== null) {
-    // Headers named in Connection are hop-by-hop (RFC 9110 7.6.1).
-    for (const t of tokens) {
-      for (let i = hdrs.find(head, t); i >= 0; i = hdrs.find(head, t, i + 1)) {
-        // Never let Connection strip the framing headers.
-        const b = i * STRIDE;
-        if (nameEquals(head, hdrs.offsets[b]!, hdrs.offsets[b + 1]!, 'content-length')) continue;
-        if (nameEquals(head, hdrs.offsets[b]!, hdrs.offsets[b + 1]!, 'transfer-encoding')) continue;
-        hdrs.drop[i] = 1;
-      }
-    }
-  }
+  if (tokens !== null) dropHopByHop(head, hdrs, tokens);
   // "close" wins over "keep-alive", whatever their order (RFC 9112 9.3).
   if ((conn & CONN_CLOSE) !== 0) req.keepAlive = false;
   else if ((conn & CONN_KEEP_ALIVE) !== 0) req.keepAlive = true;
