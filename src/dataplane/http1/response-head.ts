@@ -1,7 +1,7 @@
 // Parses an upstream's response head and decides its body framing (RFC 9112 6.3). Framing
 // errors close the upstream connection: a desynchronised keep-alive socket must never be reused.
 
-import { HEADER_BLOCK, HeaderIndex, nameEquals } from './headers.ts';
+import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_OTHER, connectionFlags, HEADER_BLOCK, HeaderIndex, nameEquals } from './headers.ts';
 
 export const RESP_BODY_NONE = 0;
 export const RESP_BODY_LENGTH = 1;
@@ -64,7 +64,7 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
   let pos = start;
   let clSeen = false;
   let te: string | null = null;
-  let keepAliveToken = false;
+  let conn = 0;
   const n = head.length;
   while (pos < n) {
     const colon = head.indexOf(':', pos);
@@ -87,9 +87,10 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
       case 10:
         if (c0 === 99 && nameEquals(head, pos, colon, 'connection')) {
           hdrs.drop[idx] = 1;
+          const f = connectionFlags(head, vs, ve);
+          conn |= f;
+          if ((f & CONN_OTHER) === 0) break;
           const v = head.slice(vs, ve).toLowerCase();
-          if (v.includes('close')) res.close = true;
-          if (v.includes('keep-alive')) keepAliveToken = true;
           for (const t of v.split(',')) {
             const name = t.trim();
             if (name === '' || name === 'close' || name === 'keep-alive' || name === 'upgrade') continue;
@@ -124,7 +125,9 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
     }
     pos = eol + 2;
   }
-  if (minor === 0 && keepAliveToken) res.close = false;
+  // Tokens, not substrings ("x-closed" is not close), and close wins over keep-alive.
+  if ((conn & CONN_CLOSE) !== 0) res.close = true;
+  else if (minor === 0 && (conn & CONN_KEEP_ALIVE) !== 0) res.close = false;
 
   const s = res.status;
   if (method === 'HEAD' || s < 200 || s === 204 || s === 304) {
