@@ -1,7 +1,7 @@
 // Parses an upstream's response head and decides its body framing (RFC 9112 6.3). Framing
 // errors close the upstream connection: a desynchronised keep-alive socket must never be reused.
 
-import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_OTHER, connectionFlags, HEADER_BLOCK, HeaderIndex, nameEquals } from './headers.ts';
+import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_OTHER, connectionFlags, connectionNames, dropHopByHop, HEADER_BLOCK, HeaderIndex, nameEquals } from './headers.ts';
 
 export const RESP_BODY_NONE = 0;
 export const RESP_BODY_LENGTH = 1;
@@ -65,6 +65,7 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
   let clSeen = false;
   let te: string | null = null;
   let conn = 0;
+  let hopByHop: string[] | null = null;
   const n = head.length;
   while (pos < n) {
     const colon = head.indexOf(':', pos);
@@ -89,13 +90,7 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
           hdrs.drop[idx] = 1;
           const f = connectionFlags(head, vs, ve);
           conn |= f;
-          if ((f & CONN_OTHER) === 0) break;
-          const v = head.slice(vs, ve).toLowerCase();
-          for (const t of v.split(',')) {
-            const name = t.trim();
-            if (name === '' || name === 'close' || name === 'keep-alive' || name === 'upgrade') continue;
-            for (let i = hdrs.find(head, name); i >= 0; i = hdrs.find(head, name, i + 1)) hdrs.drop[i] = 1;
-          }
+          if ((f & CONN_OTHER) !== 0) connectionNames(head, vs, ve, (hopByHop ??= []));
         } else if (c0 === 107 && nameEquals(head, pos, colon, 'keep-alive')) hdrs.drop[idx] = 1;
         break;
       case 14:
@@ -125,6 +120,9 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
     }
     pos = eol + 2;
   }
+  // Hop-by-hop headers are dropped once all lines are indexed (a named header may come after the
+  // Connection line); never Content-Length or Transfer-Encoding, which frame the relayed body.
+  if (hopByHop !== null) dropHopByHop(head, hdrs, hopByHop);
   // Tokens, not substrings ("x-closed" is not close), and close wins over keep-alive.
   if ((conn & CONN_CLOSE) !== 0) res.close = true;
   else if (minor === 0 && (conn & CONN_KEEP_ALIVE) !== 0) res.close = false;
