@@ -1,7 +1,7 @@
 // Parses an upstream's response head and decides its body framing (RFC 9112 6.3). Framing
 // errors close the upstream connection: a desynchronised keep-alive socket must never be reused.
 
-import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_OTHER, connectionFlags, connectionNames, dropHopByHop, HEADER_BLOCK, HeaderIndex, nameEquals } from './headers.ts';
+import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_OTHER, connectionFlags, connectionNames, dropHopByHop, HEADER_BLOCK, HeaderIndex, nameEquals, valueEquals } from './headers.ts';
 
 export const RESP_BODY_NONE = 0;
 export const RESP_BODY_LENGTH = 1;
@@ -21,6 +21,30 @@ export class ResponseHead {
   headersStart = 0;
   readonly headers = new HeaderIndex();
   error = '';
+}
+
+const FINAL_NONE = 0; // no coding in the list (only empty elements)
+const FINAL_OTHER = 1;
+const FINAL_CHUNKED = 2;
+
+/**
+ * The last non-empty element of the coding list in head[vs, ve): FINAL_CHUNKED when it is
+ * "chunked" (case-insensitive, OWS-trimmed; not String.prototype.trim, which strips NBSP too).
+ * Empty elements are ignored (RFC 9110 5.6.1).
+ */
+function finalCoding(head: string, vs: number, ve: number): number {
+  let b = ve;
+  while (b > vs) {
+    const comma = head.lastIndexOf(',', b - 1);
+    let a = comma < vs ? vs : comma + 1;
+    let e = b;
+    while (a < e && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
+    while (e > a && (head.charCodeAt(e - 1) === 32 || head.charCodeAt(e - 1) === 9)) e--;
+    if (e > a) return valueEquals(head, a, e, 'chunked') ? FINAL_CHUNKED : FINAL_OTHER;
+    if (comma < vs) break;
+    b = comma;
+  }
+  return FINAL_NONE;
 }
 
 function fail(res: ResponseHead, why: string): boolean {
@@ -63,7 +87,10 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
 
   let pos = start;
   let clSeen = false;
-  let te: string | null = null;
+  // Transfer-Encoding: seen at all, and whether the final coding (the last non-empty element
+  // over all lines) is chunked.
+  let teSeen = false;
+  let teChunked = false;
   let conn = 0;
   let hopByHop: string[] | null = null;
   const n = head.length;
@@ -113,8 +140,9 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
         break;
       case 17:
         if (c0 === 116 && nameEquals(head, pos, colon, 'transfer-encoding')) {
-          const v = head.slice(vs, ve);
-          te = te === null ? v : `${te}, ${v}`;
+          teSeen = true;
+          const last = finalCoding(head, vs, ve);
+          if (last !== FINAL_NONE) teChunked = last === FINAL_CHUNKED;
         }
         break;
     }
@@ -130,14 +158,13 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
   const s = res.status;
   if (method === 'HEAD' || s < 200 || s === 204 || s === 304) {
     res.bodyKind = RESP_BODY_NONE;
-  } else if (te !== null) {
+  } else if (teSeen) {
     // Content-Length is ignored when Transfer-Encoding is present (RFC 9112 6.3 item 3).
     if (clSeen) {
       const i = hdrs.find(head, 'content-length');
       if (i >= 0) hdrs.drop[i] = 1;
     }
-    const codings = te.toLowerCase().split(',');
-    if (codings[codings.length - 1]!.trim() === 'chunked') res.bodyKind = RESP_BODY_CHUNKED;
+    if (teChunked) res.bodyKind = RESP_BODY_CHUNKED;
     else {
       res.bodyKind = RESP_BODY_CLOSE;
       res.close = true;
