@@ -91,6 +91,7 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
   // over all lines) is chunked.
   let teSeen = false;
   let teChunked = false;
+  let teCodings = false;
   let conn = 0;
   let hopByHop: string[] | null = null;
   const n = head.length;
@@ -140,9 +141,12 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
         break;
       case 17:
         if (c0 === 116 && nameEquals(head, pos, colon, 'transfer-encoding')) {
-          teSeen = true;
+          if (!teSeen) teSeen = true;
           const last = finalCoding(head, vs, ve);
-          if (last !== FINAL_NONE) teChunked = last === FINAL_CHUNKED;
+          if (last !== FINAL_NONE) {
+            teCodings = true;
+            teChunked = last === FINAL_CHUNKED;
+          }
         }
         break;
     }
@@ -154,6 +158,9 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
   // Tokens, not substrings ("x-closed" is not close), and close wins over keep-alive.
   if ((conn & CONN_CLOSE) !== 0) res.close = true;
   else if (minor === 0 && (conn & CONN_KEEP_ALIVE) !== 0) res.close = false;
+
+  // A Transfer-Encoding that names no coding frames nothing (llhttp: "Empty Transfer-Encoding").
+  if (teSeen && !teCodings) return fail(res, 'empty Transfer-Encoding');
 
   const s = res.status;
   if (method === 'HEAD' || s < 200 || s === 204 || s === 304) {
