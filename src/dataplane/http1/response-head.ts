@@ -166,10 +166,12 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
   if (method === 'HEAD' || s < 200 || s === 204 || s === 304) {
     res.bodyKind = RESP_BODY_NONE;
   } else if (teSeen) {
-    // Content-Length is ignored when Transfer-Encoding is present (RFC 9112 6.3 item 3).
+    // Content-Length is ignored when Transfer-Encoding is present (RFC 9112 6.3 item 3); such a
+    // message "ought to be handled as an error": relay it, but never reuse that connection.
     if (clSeen) {
       const i = hdrs.find(head, 'content-length');
       if (i >= 0) hdrs.drop[i] = 1;
+      res.close = true;
     }
     if (teChunked) res.bodyKind = RESP_BODY_CHUNKED;
     else {
