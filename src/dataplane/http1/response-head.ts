@@ -161,6 +161,9 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
 
   // A Transfer-Encoding that names no coding frames nothing (llhttp: "Empty Transfer-Encoding").
   if (teSeen && !teCodings) return fail(res, 'empty Transfer-Encoding');
+  // Transfer-Encoding in an HTTP/1.0 message means faulty framing: process it, then close the
+  // connection (RFC 9112 6.1), whatever Connection says.
+  if (teSeen && minor === 0) res.close = true;
 
   const s = res.status;
   if (method === 'HEAD' || s < 200 || s === 204 || s === 304) {
