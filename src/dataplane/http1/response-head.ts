@@ -66,8 +66,10 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
   const lineEnd = head.indexOf('\r\n');
   // "HTTP/1.1 200" at least; reason phrase optional.
   if (lineEnd < 12 || !head.startsWith('HTTP/1.') || head.charCodeAt(8) !== 32) return fail(res, 'malformed status line');
-  const minor = head.charCodeAt(7) - 48;
-  if (minor !== 0 && minor !== 1) return fail(res, 'unsupported HTTP version');
+  let minor = head.charCodeAt(7) - 48;
+  if (minor < 0 || minor > 9) return fail(res, 'malformed HTTP version');
+  // A higher minor version is processed as HTTP/1.1 (RFC 9110 2.5).
+  if (minor > 1) minor = 1;
   const d0 = head.charCodeAt(9) - 48;
   const d1 = head.charCodeAt(10) - 48;
   const d2 = head.charCodeAt(11) - 48;
