@@ -16,6 +16,7 @@ const S_TRAILER = 9;
 const S_TRAILER_LF = 10;
 const S_FINAL_LF = 11;
 const S_DONE = 12;
+const S_ERROR = 13;
 
 const MAX_SIZE_DIGITS = 13; // 2^52: safe integer arithmetic
 const MAX_TRAILER_BYTES = 16 * 1024;
@@ -70,6 +71,7 @@ export class ChunkedScanner {
   feed(buf: Buffer, start: number, end: number): number {
     let i = start;
     let state = this.state;
+    if (state === S_ERROR) return -1;
     while (i < end) {
       if (state === S_DATA) {
         const take = Math.min(this.remaining, end - i);
@@ -143,6 +145,8 @@ export class ChunkedScanner {
           return i + 1;
         case S_DONE:
           return i;
+        case S_ERROR:
+          return -1;
       }
       i++;
     }
@@ -150,8 +154,10 @@ export class ChunkedScanner {
     return end;
   }
 
+  /** Errors are final: a caller that feeds again must not resume mid-message. */
   #fail(why: string): number {
     this.error = why;
+    this.state = S_ERROR;
     return -1;
   }
 }
