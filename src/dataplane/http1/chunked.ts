@@ -18,7 +18,10 @@ const S_FINAL_LF = 11;
 const S_DONE = 12;
 const S_ERROR = 13;
 
-const MAX_SIZE_DIGITS = 13; // 2^52: safe integer arithmetic
+/** Digits in a chunk size, leading zeros included (a 64-bit size with zero padding). */
+const MAX_SIZE_DIGITS = 16;
+/** Sizes stay below 2^52 (13 significant hex digits): exact in a double, no overflow. */
+const MAX_SIZE_BEFORE_DIGIT = 2 ** 48;
 const MAX_TRAILER_BYTES = 16 * 1024;
 
 const HEXVAL: Int8Array = (() => {
@@ -87,7 +90,7 @@ export class ChunkedScanner {
         case S_SIZE: {
           const h = HEXVAL[c]!;
           if (h >= 0) {
-            if (++this.digits > MAX_SIZE_DIGITS && (this.remaining > 0 || h > 0)) return this.#fail('chunk size too large');
+            if (++this.digits > MAX_SIZE_DIGITS || this.remaining >= MAX_SIZE_BEFORE_DIGIT) return this.#fail('chunk size too large');
             this.remaining = this.remaining * 16 + h;
             state = S_SIZE;
           } else if (state === S_SIZE_START) {
