@@ -1,22 +1,31 @@
 // Scans chunked transfer coding (RFC 9112 7.1) to find where a message body ends, so bodies can
 // be relayed verbatim (no re-chunking) and the next message on the connection found. Strict:
-// hex sizes only, CRLF only, chunk extensions and trailers made of valid characters. Optionally
+// hex sizes only, CRLF only, chunk extensions that follow their grammar, trailers made of valid
+// characters. Optionally
 // decodes (hands out the data bytes) for peers that cannot receive chunked coding.
 
 const S_SIZE_START = 0;
 const S_SIZE = 1;
-const S_SIZE_WS = 2; // whitespace after size, before ";" or CR
-const S_EXT = 3;
-const S_SIZE_LF = 4;
-const S_DATA = 5;
-const S_DATA_CR = 6;
-const S_DATA_LF = 7;
-const S_TRAILER_START = 8;
-const S_TRAILER = 9;
-const S_TRAILER_LF = 10;
-const S_FINAL_LF = 11;
-const S_DONE = 12;
-const S_ERROR = 13;
+const S_SIZE_BWS = 2; // whitespace after the size: only before ";"
+const S_EXT_PRE_NAME = 3; // after ";" (BWS allowed)
+const S_EXT_NAME = 4;
+const S_EXT_POST_NAME = 5; // whitespace after a name: before ";" or "="
+const S_EXT_PRE_VALUE = 6; // after "=" (BWS allowed)
+const S_EXT_TOKEN = 7;
+const S_EXT_QUOTED = 8;
+const S_EXT_QUOTED_PAIR = 9; // after a backslash inside quotes
+const S_EXT_POST_QUOTED = 10; // right after the closing quote
+const S_EXT_POST_VALUE = 11; // whitespace after a value: before ";"
+const S_SIZE_LF = 12;
+const S_DATA = 13;
+const S_DATA_CR = 14;
+const S_DATA_LF = 15;
+const S_TRAILER_START = 16;
+const S_TRAILER = 17;
+const S_TRAILER_LF = 18;
+const S_FINAL_LF = 19;
+const S_DONE = 20;
+const S_ERROR = 21;
 
 /** Digits in a chunk size, leading zeros included (a 64-bit size with zero padding). */
 const MAX_SIZE_DIGITS = 16;
@@ -34,10 +43,27 @@ const HEXVAL: Int8Array = (() => {
   return t;
 })();
 
-/** Characters allowed in chunk extensions and trailer lines (VCHAR, SP, HTAB, obs-text). */
+/** Characters allowed in trailer lines (VCHAR, SP, HTAB, obs-text). */
 function fieldChar(c: number): boolean {
   return c === 9 || (c >= 32 && c !== 127);
 }
+
+// Character classes for the chunk-ext grammar (RFC 9112 7.1.1, RFC 9110 5.6.2 and 5.6.4).
+const C_TCHAR = 1;
+const C_QDTEXT = 2; // HTAB, SP, VCHAR except '"' and '\', obs-text
+const C_QPAIR = 4; // what may follow '\' in a quoted-string: HTAB, SP, VCHAR, obs-text
+const CLASS: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const ch of "!#$%&'*+-.^_`|~") t[ch.charCodeAt(0)] |= C_TCHAR;
+  for (let c = 48; c <= 57; c++) t[c] |= C_TCHAR;
+  for (let c = 65; c <= 90; c++) t[c] |= C_TCHAR;
+  for (let c = 97; c <= 122; c++) t[c] |= C_TCHAR;
+  for (let c = 0; c < 256; c++) {
+    if (c === 9 || (c >= 32 && c !== 127)) t[c] |= C_QPAIR;
+    if ((c === 9 || (c >= 32 && c !== 127)) && c !== 34 && c !== 92) t[c] |= C_QDTEXT;
+  }
+  return t;
+})();
 
 export type ChunkDataHandler = (buf: Buffer, start: number, end: number) => void;
 
@@ -96,19 +122,66 @@ export class ChunkedScanner {
           } else if (state === S_SIZE_START) {
             return this.#fail('missing chunk size');
           } else if (c === 13) state = S_SIZE_LF;
-          else if (c === 59 /* ; */) state = S_EXT;
-          else if (c === 32 || c === 9) state = S_SIZE_WS;
+          else if (c === 59 /* ; */) state = S_EXT_PRE_NAME;
+          else if (c === 32 || c === 9) state = S_SIZE_BWS;
           else return this.#fail('invalid chunk size');
           break;
         }
-        case S_SIZE_WS:
-          if (c === 59) state = S_EXT;
-          else if (c === 13) state = S_SIZE_LF;
-          else if (c !== 32 && c !== 9) return this.#fail('invalid chunk size line');
+        // Chunk extensions: *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ).
+        // Nothing else may sit on the size line: no bare CR/LF, no trailing whitespace, no text
+        // after a value. Upstreams that read these lines differently are how "funky chunks"
+        // smuggle, and the line is relayed verbatim.
+        case S_SIZE_BWS:
+          if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c !== 32 && c !== 9) return this.#fail('whitespace after chunk size');
           break;
-        case S_EXT:
+        case S_EXT_PRE_NAME:
+          if ((CLASS[c]! & C_TCHAR) !== 0) state = S_EXT_NAME;
+          else if (c !== 32 && c !== 9) return this.#fail('invalid chunk extension name');
+          break;
+        case S_EXT_NAME:
+          if ((CLASS[c]! & C_TCHAR) !== 0) break;
           if (c === 13) state = S_SIZE_LF;
-          else if (!fieldChar(c)) return this.#fail('invalid chunk extension');
+          else if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c === 61 /* = */) state = S_EXT_PRE_VALUE;
+          else if (c === 32 || c === 9) state = S_EXT_POST_NAME;
+          else return this.#fail('invalid chunk extension name');
+          break;
+        case S_EXT_POST_NAME:
+          if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c === 61) state = S_EXT_PRE_VALUE;
+          else if (c !== 32 && c !== 9) return this.#fail('invalid chunk extension');
+          break;
+        case S_EXT_PRE_VALUE:
+          if ((CLASS[c]! & C_TCHAR) !== 0) state = S_EXT_TOKEN;
+          else if (c === 34 /* " */) state = S_EXT_QUOTED;
+          else if (c !== 32 && c !== 9) return this.#fail('invalid chunk extension value');
+          break;
+        case S_EXT_TOKEN:
+          if ((CLASS[c]! & C_TCHAR) !== 0) break;
+          if (c === 13) state = S_SIZE_LF;
+          else if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c === 32 || c === 9) state = S_EXT_POST_VALUE;
+          else return this.#fail('invalid chunk extension value');
+          break;
+        case S_EXT_QUOTED:
+          if (c === 34) state = S_EXT_POST_QUOTED;
+          else if (c === 92 /* \ */) state = S_EXT_QUOTED_PAIR;
+          else if ((CLASS[c]! & C_QDTEXT) === 0) return this.#fail('invalid character in quoted chunk extension');
+          break;
+        case S_EXT_QUOTED_PAIR:
+          if ((CLASS[c]! & C_QPAIR) === 0) return this.#fail('invalid character in quoted chunk extension');
+          state = S_EXT_QUOTED;
+          break;
+        case S_EXT_POST_QUOTED:
+          if (c === 13) state = S_SIZE_LF;
+          else if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c === 32 || c === 9) state = S_EXT_POST_VALUE;
+          else return this.#fail('invalid chunk extension');
+          break;
+        case S_EXT_POST_VALUE:
+          if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c !== 32 && c !== 9) return this.#fail('invalid chunk extension');
           break;
         case S_SIZE_LF:
           if (c !== 10) return this.#fail('chunk size line not ended by CRLF');
