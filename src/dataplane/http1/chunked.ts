@@ -32,6 +32,11 @@ const MAX_SIZE_DIGITS = 16;
 /** Sizes stay below 2^52 (13 significant hex digits): exact in a double, no overflow. */
 const MAX_SIZE_BEFORE_DIGIT = 2 ** 48;
 const MAX_TRAILER_BYTES = 16 * 1024;
+/**
+ * Chunk-extension bytes in one message. sluice ignores extensions but must scan them: without a
+ * bound a peer sends endless extension bytes for a one-byte body (CVE-2023-39326 in Go).
+ */
+const MAX_EXT_BYTES = 16 * 1024;
 
 const HEXVAL: Int8Array = (() => {
   const t = new Int8Array(256).fill(-1);
@@ -75,6 +80,7 @@ export class ChunkedScanner {
   /** Sum of chunk sizes so far (the decoded body length). */
   bodyBytes = 0;
   trailerBytes = 0;
+  extBytes = 0;
   /** Set when the message is malformed; the connection must be closed. */
   error = '';
   /** Decode mode: receives the data bytes only. */
@@ -86,6 +92,7 @@ export class ChunkedScanner {
     this.digits = 0;
     this.bodyBytes = 0;
     this.trailerBytes = 0;
+    this.extBytes = 0;
     this.error = '';
   }
 
@@ -111,6 +118,7 @@ export class ChunkedScanner {
         continue;
       }
       const c = buf[i]!;
+      if (state >= S_SIZE_BWS && state <= S_EXT_POST_VALUE && ++this.extBytes > MAX_EXT_BYTES) return this.#fail('chunk extensions too large');
       switch (state) {
         case S_SIZE_START:
         case S_SIZE: {
