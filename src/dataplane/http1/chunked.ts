@@ -1,8 +1,7 @@
 // Scans chunked transfer coding (RFC 9112 7.1) to find where a message body ends, so bodies can
 // be relayed verbatim (no re-chunking) and the next message on the connection found. Strict:
-// hex sizes only, CRLF only, chunk extensions that follow their grammar, trailers made of valid
-// characters. Optionally
-// decodes (hands out the data bytes) for peers that cannot receive chunked coding.
+// hex sizes only, CRLF only, chunk extensions and trailer fields that follow their grammar.
+// Optionally decodes (hands out the data bytes) for peers that cannot receive chunked coding.
 
 const S_SIZE_START = 0;
 const S_SIZE = 1;
@@ -21,11 +20,12 @@ const S_DATA = 13;
 const S_DATA_CR = 14;
 const S_DATA_LF = 15;
 const S_TRAILER_START = 16;
-const S_TRAILER = 17;
-const S_TRAILER_LF = 18;
-const S_FINAL_LF = 19;
-const S_DONE = 20;
-const S_ERROR = 21;
+const S_TRAILER_NAME = 17;
+const S_TRAILER_VALUE = 18;
+const S_TRAILER_LF = 19;
+const S_FINAL_LF = 20;
+const S_DONE = 21;
+const S_ERROR = 22;
 
 /** Digits in a chunk size, leading zeros included (a 64-bit size with zero padding). */
 const MAX_SIZE_DIGITS = 16;
@@ -48,7 +48,7 @@ const HEXVAL: Int8Array = (() => {
   return t;
 })();
 
-/** Characters allowed in trailer lines (VCHAR, SP, HTAB, obs-text). */
+/** Characters allowed in trailer field values (VCHAR, SP, HTAB, obs-text). */
 function fieldChar(c: number): boolean {
   return c === 9 || (c >= 32 && c !== 127);
 }
@@ -209,15 +209,21 @@ export class ChunkedScanner {
           if (c !== 10) return this.#fail('chunk data not followed by CRLF');
           state = S_SIZE_START;
           break;
+        // Trailer fields: token ":" field-value, like a header line (no obs-fold, no bare CR/LF).
         case S_TRAILER_START:
           if (c === 13) state = S_FINAL_LF;
-          else if (fieldChar(c) && c !== 32 && c !== 9) state = S_TRAILER;
-          else return this.#fail('invalid trailer');
+          else if ((CLASS[c]! & C_TCHAR) !== 0) state = S_TRAILER_NAME;
+          else return this.#fail('invalid trailer field name');
           break;
-        case S_TRAILER:
+        case S_TRAILER_NAME:
+          if (++this.trailerBytes > MAX_TRAILER_BYTES) return this.#fail('trailers too large');
+          if (c === 58 /* : */) state = S_TRAILER_VALUE;
+          else if ((CLASS[c]! & C_TCHAR) === 0) return this.#fail('invalid trailer field name');
+          break;
+        case S_TRAILER_VALUE:
           if (++this.trailerBytes > MAX_TRAILER_BYTES) return this.#fail('trailers too large');
           if (c === 13) state = S_TRAILER_LF;
-          else if (!fieldChar(c)) return this.#fail('invalid trailer');
+          else if (!fieldChar(c)) return this.#fail('invalid trailer field value');
           break;
         case S_TRAILER_LF:
           if (c !== 10) return this.#fail('trailer not ended by CRLF');
