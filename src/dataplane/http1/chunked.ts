@@ -70,6 +70,13 @@ const CLASS: Uint8Array = (() => {
   return t;
 })();
 
+/**
+ * Trailer fields refused outright: framing and routing, which a recipient MUST NOT merge into
+ * the header section (RFC 9110 6.5.1/6.5.2) yet some upstreams do, after framing was decided.
+ */
+const FORBIDDEN_TRAILERS = ['content-length', 'transfer-encoding', 'host'];
+const ALL_FORBIDDEN = (1 << FORBIDDEN_TRAILERS.length) - 1;
+
 export type ChunkDataHandler = (buf: Buffer, start: number, end: number) => void;
 
 export class ChunkedScanner {
@@ -81,6 +88,9 @@ export class ChunkedScanner {
   bodyBytes = 0;
   trailerBytes = 0;
   extBytes = 0;
+  /** Trailer name being read: its length, and which FORBIDDEN_TRAILERS it may still be. */
+  nameLen = 0;
+  nameMask = 0;
   /** Set when the message is malformed; the connection must be closed. */
   error = '';
   /** Decode mode: receives the data bytes only. */
@@ -212,13 +222,21 @@ export class ChunkedScanner {
         // Trailer fields: token ":" field-value, like a header line (no obs-fold, no bare CR/LF).
         case S_TRAILER_START:
           if (c === 13) state = S_FINAL_LF;
-          else if ((CLASS[c]! & C_TCHAR) !== 0) state = S_TRAILER_NAME;
-          else return this.#fail('invalid trailer field name');
+          else if ((CLASS[c]! & C_TCHAR) !== 0) {
+            this.nameLen = 0;
+            this.nameMask = ALL_FORBIDDEN;
+            this.#matchName(c);
+            state = S_TRAILER_NAME;
+          } else return this.#fail('invalid trailer field name');
           break;
         case S_TRAILER_NAME:
           if (++this.trailerBytes > MAX_TRAILER_BYTES) return this.#fail('trailers too large');
-          if (c === 58 /* : */) state = S_TRAILER_VALUE;
-          else if ((CLASS[c]! & C_TCHAR) === 0) return this.#fail('invalid trailer field name');
+          if (c === 58 /* : */) {
+            if (this.nameMask !== 0 && this.#forbiddenName()) return this.#fail('framing or routing field in trailers');
+            state = S_TRAILER_VALUE;
+          } else if ((CLASS[c]! & C_TCHAR) !== 0) {
+            if (this.nameMask !== 0) this.#matchName(c);
+          } else return this.#fail('invalid trailer field name');
           break;
         case S_TRAILER_VALUE:
           if (++this.trailerBytes > MAX_TRAILER_BYTES) return this.#fail('trailers too large');
@@ -242,6 +260,25 @@ export class ChunkedScanner {
     }
     this.state = state;
     return end;
+  }
+
+  /** Narrows nameMask with the trailer name's next character (ASCII case-insensitive). */
+  #matchName(c: number): void {
+    const l = c >= 65 && c <= 90 ? c | 0x20 : c;
+    const k = this.nameLen++;
+    let m = this.nameMask;
+    for (let j = 0; j < FORBIDDEN_TRAILERS.length; j++) {
+      const f = FORBIDDEN_TRAILERS[j]!;
+      if ((m & (1 << j)) !== 0 && (k >= f.length || f.charCodeAt(k) !== l)) m &= ~(1 << j);
+    }
+    this.nameMask = m;
+  }
+
+  #forbiddenName(): boolean {
+    for (let j = 0; j < FORBIDDEN_TRAILERS.length; j++) {
+      if ((this.nameMask & (1 << j)) !== 0 && FORBIDDEN_TRAILERS[j]!.length === this.nameLen) return true;
+    }
+    return false;
   }
 
   /** Errors are final: a caller that feeds again must not resume mid-message. */
