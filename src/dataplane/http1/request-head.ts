@@ -116,7 +116,7 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   const sp2 = head.indexOf(' ', sp1 + 1);
   if (sp2 < 0 || sp2 > lineEnd || sp2 === sp1 + 1) return reject(req, 400, 'malformed request line');
   const method = head.slice(0, sp1);
-  if (!METHOD_RE.test(method)) return reject(req, 400, 'invalid method');
+  if (method !== 'GET' && method !== 'POST' && !METHOD_RE.test(method)) return reject(req, 400, 'invalid method');
   const target = head.slice(sp1 + 1, sp2);
   if (TARGET_BAD.test(target)) return reject(req, 400, 'invalid character in request target');
   // "HTTP/1.1" is 8 characters; anything else on the line is malformed.
@@ -152,7 +152,7 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   const n = head.length;
   while (pos < n) {
     const colon = head.indexOf(':', pos);
-    const eol = head.indexOf('\r\n', colon);
+    const eol = head.indexOf('\r', colon); // HEADER_BLOCK: every CR starts a CRLF
     let vs = colon + 1;
     let ve = eol;
     while (vs < ve && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;

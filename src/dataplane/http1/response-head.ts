@@ -99,7 +99,7 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
   const n = head.length;
   while (pos < n) {
     const colon = head.indexOf(':', pos);
-    const eol = head.indexOf('\r\n', colon);
+    const eol = head.indexOf('\r', colon); // HEADER_BLOCK: every CR starts a CRLF
     let vs = colon + 1;
     let ve = eol;
     while (vs < ve && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;
