@@ -330,10 +330,13 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   }
   req.hostname = hostnameOf(req.host);
 
-  if (pathStart < 0) {
+  if (pathStart < 0 || (pathStart === target.length && method === 'OPTIONS')) {
+    // Asterisk-form; an absolute-form OPTIONS with an empty path and no query is forwarded as
+    // "OPTIONS *" (RFC 9112 3.2.4).
     req.rawPath = '*';
     req.path = '*';
     req.query = '';
+    if (pathStart > 0) req.target = '*';
   } else {
     const q = target.indexOf('?', pathStart);
     const hash = target.indexOf('#', pathStart);
