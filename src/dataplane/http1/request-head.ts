@@ -309,12 +309,13 @@ export function parseRequestHead(head: string, req: RequestHead): number {
       authority = m[1]!;
       pathStart = m[0].length;
       // Same rules as Host (so no userinfo: RFC 9110 4.2.4), and an http(s) URI needs a host.
-      if (!HOST_RE.test(authority) || hostnameOf(authority) === '') return reject(req, 400, 'invalid authority in absolute-form target');
+      if (!HOST_RE.test(authority) || authority.indexOf('..') !== -1 || hostnameOf(authority) === '') return reject(req, 400, 'invalid authority in absolute-form target');
     }
   }
   if (hostIdx >= 0) {
     req.host = hdrs.value(head, hostIdx);
-    if (!HOST_RE.test(req.host)) return reject(req, 400, 'invalid Host header');
+    // Like nginx (ngx_http_validate_host), an empty label ("a..b") is invalid.
+    if (!HOST_RE.test(req.host) || req.host.indexOf('..') !== -1) return reject(req, 400, 'invalid Host header');
     if (authority !== '') {
       // The authority wins over Host for an origin server (RFC 9112 3.2.2) while the upstream
       // only sees Host: both must name the same host and port.
