@@ -50,6 +50,8 @@ export interface CompileResult {
   ingresses: IngressReport[];
   /** Secrets referenced by annotations (`namespace/name`), sorted: the Kubernetes source fetches these. */
   referencedSecrets: string[];
+  /** ConfigMaps referenced by annotations (auth-proxy-set-headers), sorted, like referencedSecrets. */
+  referencedConfigMaps: string[];
 }
 
 const CATCH_ALL = '_';
@@ -303,8 +305,9 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
   const byKey = new Map(reports.map((r) => [r.key, r]));
   const annotations = new Map<string, IngressAnnotations>();
   const referencedSecrets = new Set<string>();
+  const referencedConfigMaps = new Set<string>();
   for (const ing of mine) {
-    const ann = parseIngressAnnotations(ing, { cfg, snap, opts, diags, referencedSecrets });
+    const ann = parseIngressAnnotations(ing, { cfg, snap, opts, diags, referencedSecrets, referencedConfigMaps });
     annotations.set(keyOf(ing), ann);
     const r = builder.addIngress(ing, ann);
     const rep = byKey.get(keyOf(ing))!;
@@ -322,7 +325,7 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
     else if (d.severity === 'warning') rep.warnings++;
   }
   reports.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { table, diagnostics: diags.list, ingresses: reports, referencedSecrets: [...referencedSecrets].sort() };
+  return { table, diagnostics: diags.list, ingresses: reports, referencedSecrets: [...referencedSecrets].sort(), referencedConfigMaps: [...referencedConfigMaps].sort() };
 }
 
 export { formatRef };

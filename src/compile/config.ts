@@ -3,17 +3,25 @@
 // value keeps the default for that key only and is reported against the ConfigMap.
 
 import type { ConfigMap } from '../model/k8s.ts';
-import { bool, int, list, nginxTime, oneOf, parseValue, seconds, size, text, type ValueParser } from './values.ts';
+import { bool, goDuration, int, list, nginxTime, oneOf, parseValue, seconds, size, text, type ValueParser } from './values.ts';
+import { invalidCidrs, globalAuthKeyProblem } from './config-checks.ts';
 
 interface KeySpec<T> {
   parser: ValueParser<T>;
   default: string;
   /** Why sluice's default differs from ingress-nginx's, when it does. */
   differs?: string;
+  /**
+   * A problem in a value that parsed, reported while the value is kept (for lists whose bad
+   * entries are skipped, and settings whose users must fail closed rather than fall back).
+   */
+  check?: (value: T) => string | null;
 }
 
 const key = <T>(parser: ValueParser<T>, def: string, differs?: string): KeySpec<T> =>
   differs === undefined ? { parser, default: def } : { parser, default: def, differs };
+
+const checked = <T>(parser: ValueParser<T>, def: string, check: (value: T) => string | null): KeySpec<T> => ({ parser, default: def, check });
 
 export const DEFAULT_SSL_CIPHERS =
   'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384';
@@ -56,9 +64,13 @@ export const CONFIG_KEYS = {
     'true',
     'The foundation spec appends the client address to X-Forwarded-For, as HAProxy, Envoy and Traefik do; set "false" for ingress-nginx\'s replace behaviour.',
   ),
-  'forwarded-for-header': key(text(), 'X-Forwarded-For'),
-  'proxy-real-ip-cidr': key(list(), '0.0.0.0/0'),
+  'forwarded-for-header': key(
+    text().refine((s) => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s.trim()), 'a header name'),
+    'X-Forwarded-For',
+  ),
+  'proxy-real-ip-cidr': checked(list(), '0.0.0.0/0', invalidCidrs),
   'use-proxy-protocol': key(bool(), 'false'),
+  'proxy-protocol-header-timeout': key(goDuration(), '5s'),
   'enable-real-ip': key(bool(), 'false'),
   'proxy-add-original-uri-header': key(bool(), 'false'),
   'generate-request-id': key(bool(), 'true'),
@@ -88,17 +100,19 @@ export const CONFIG_KEYS = {
   'allow-snippet-annotations': key(bool(), 'false'),
   'limit-req-status-code': key(int(100, 599), '503'),
   'limit-conn-status-code': key(int(100, 599), '503'),
-  'whitelist-source-range': key(list(), ''),
-  'denylist-source-range': key(list(), ''),
-  'block-cidrs': key(list(), ''),
-  'global-auth-url': key(text(), ''),
-  'global-auth-method': key(text(), ''),
-  'global-auth-signin': key(text(), ''),
-  'global-auth-signin-redirect-param': key(text(), 'rd'),
-  'global-auth-response-headers': key(text(), ''),
-  'global-auth-request-redirect': key(text(), ''),
-  'global-auth-cache-key': key(text(), ''),
-  'global-auth-cache-duration': key(text(), '200 202 401 5m'),
+  'whitelist-source-range': checked(list(), '', invalidCidrs),
+  'denylist-source-range': checked(list(), '', invalidCidrs),
+  'block-cidrs': checked(list(), '', invalidCidrs),
+  // Global external auth: a bad value is kept and reported, and the routes it would protect
+  // answer 503 (ingress-nginx silently drops the value, which turns the protection off).
+  'global-auth-url': checked(text(), '', (v) => globalAuthKeyProblem('global-auth-url', v)),
+  'global-auth-method': checked(text(), '', (v) => globalAuthKeyProblem('global-auth-method', v)),
+  'global-auth-signin': checked(text(), '', (v) => globalAuthKeyProblem('global-auth-signin', v)),
+  'global-auth-signin-redirect-param': checked(text(), 'rd', (v) => globalAuthKeyProblem('global-auth-signin-redirect-param', v)),
+  'global-auth-response-headers': checked(text(), '', (v) => globalAuthKeyProblem('global-auth-response-headers', v)),
+  'global-auth-request-redirect': checked(text(), '', (v) => globalAuthKeyProblem('global-auth-request-redirect', v)),
+  'global-auth-cache-key': checked(text(), '', (v) => globalAuthKeyProblem('global-auth-cache-key', v)),
+  'global-auth-cache-duration': checked(text(), '200 202 401 5m', (v) => globalAuthKeyProblem('global-auth-cache-duration', v)),
   'global-auth-always-set-cookie': key(bool(), 'false'),
   'no-auth-locations': key(list(), '/.well-known/acme-challenge'),
   'no-tls-redirect-locations': key(list(), '/.well-known/acme-challenge'),
@@ -125,6 +139,8 @@ function build(data: Record<string, string>, problems: ConfigProblem[]): GlobalC
       const r = parseValue(spec.parser, raw);
       if (r.ok) {
         out[k] = r.value;
+        const problem = spec.check?.(r.value);
+        if (problem) problems.push({ key: k, value: raw, message: problem });
         continue;
       }
       problems.push({ key: k, value: raw, message: `${r.error}; using the default "${spec.default}"` });

@@ -3,7 +3,12 @@
 // default). Plain data, so the table stays serialisable; the data plane precompiles it.
 
 import type { BackendProtocol } from '../routes/table.ts';
+import { parseCidr, formatCidr } from '../net/cidr.ts';
+import type { ExternalAuthPolicy } from './auth/external.ts';
+import { globalExternalAuth } from './auth/global.ts';
 import type { GlobalConfig } from './config.ts';
+
+export type { ExternalAuthPolicy } from './auth/external.ts';
 
 export interface NextUpstream {
   error: boolean;
@@ -41,12 +46,52 @@ export interface TlsRedirectPolicy {
   preserveTrailingSlash: boolean;
 }
 
+/** Client address lists (nginx allow/deny in the location), canonical CIDRs. */
+export interface AccessPolicy {
+  /** allowlist-source-range, else the ConfigMap whitelist-source-range; null = no allowlist, [] = nobody. */
+  allow: string[] | null;
+  /** denylist-source-range, else the ConfigMap denylist-source-range. */
+  deny: string[];
+}
+
+/** auth-type: basic with the users of auth-secret. */
+export interface BasicAuthPolicy {
+  realm: string;
+  /** `namespace/name` of the Secret. */
+  secret: string;
+  secretType: 'auth-file' | 'auth-map';
+  /** auth-file: the Secret's `auth` key (htpasswd text). Redacted in admin output. */
+  htpasswd: string;
+  /** auth-map: [user, hash] pairs sorted by user. Redacted in admin output. */
+  users: [string, string][];
+}
+
 export interface RoutePolicy {
   /** Set when an annotation was invalid: the route answers 503 (fail closed), with this reason. */
   denied: string | null;
   proxy: ProxyPolicy;
   protocol: BackendProtocol;
   tls: TlsRedirectPolicy;
+  access: AccessPolicy;
+  basicAuth: BasicAuthPolicy | null;
+  /** auth-url, or the ConfigMap global-auth-url. */
+  externalAuth: ExternalAuthPolicy | null;
+}
+
+/** Canonical valid entries of a CIDR list (invalid ones are reported with the ConfigMap). */
+export function canonicalCidrs(list: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const e of list) {
+    const c = parseCidr(e);
+    if (c !== null) out.push(formatCidr(c));
+  }
+  return out;
+}
+
+/** A copy of a policy safe to show: password hashes replaced. */
+export function redactPolicy(p: RoutePolicy): RoutePolicy {
+  if (p.basicAuth === null) return p;
+  return { ...p, basicAuth: { ...p.basicAuth, htpasswd: p.basicAuth.htpasswd === '' ? '' : '[redacted]', users: p.basicAuth.users.map(([u]) => [u, '[redacted]']) } };
 }
 
 /** Parses ingress-nginx's proxy-next-upstream value ("error timeout http_502 ..."). */
@@ -88,11 +133,20 @@ export function defaultProxyPolicy(cfg: GlobalConfig): ProxyPolicy {
   };
 }
 
+/** Reason given to routes denied because the ConfigMap global auth settings are invalid. */
+export const GLOBAL_AUTH_DENIED = 'invalid ConfigMap global-auth-* settings';
+
 export function defaultRoutePolicy(cfg: GlobalConfig): RoutePolicy {
+  const global = globalExternalAuth(cfg);
+  const allow = cfg['whitelist-source-range'];
   return {
-    denied: null,
+    denied: global.error !== null ? GLOBAL_AUTH_DENIED : null,
     proxy: defaultProxyPolicy(cfg),
     protocol: 'HTTP',
     tls: { sslRedirect: cfg['ssl-redirect'], forceSslRedirect: cfg['force-ssl-redirect'], preserveTrailingSlash: false },
+    // A ConfigMap allowlist whose entries are all invalid allows nobody (fail closed).
+    access: { allow: allow.length > 0 ? canonicalCidrs(allow) : null, deny: canonicalCidrs(cfg['denylist-source-range']) },
+    basicAuth: null,
+    externalAuth: global.policy,
   };
 }

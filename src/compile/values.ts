@@ -52,6 +52,20 @@ export const nginxTime = (): ValueParser<number> =>
       }
     });
 
+const GO_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+
+/** Go time.ParseDuration syntax ("5s", "1m30s", "250ms"), as ingress-nginx reads some ConfigMap keys; returns seconds. */
+export const goDuration = (): ValueParser<number> =>
+  z
+    .string()
+    .trim()
+    .regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'a duration such as 5s, 500ms or 1m30s')
+    .transform((s) => {
+      let total = 0;
+      for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * GO_UNITS[m[2]!]!;
+      return total;
+    });
+
 export const int = (min: number, max: number): ValueParser<number> =>
   z
     .string()

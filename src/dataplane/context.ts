@@ -2,6 +2,7 @@
 // limits derived from the global config, and the sinks for finished exchanges.
 
 import type { GlobalConfig } from '../compile/config.ts';
+import type { RealIp } from './real-ip.ts';
 import type { Router } from './router.ts';
 
 export interface ExchangeRecord {
@@ -51,6 +52,8 @@ export interface DataPlaneLimits {
 export interface ConnContext {
   router: Router;
   cfg: GlobalConfig;
+  /** Real-IP processing for `cfg`, or null when the socket peer is the client (see real-ip.ts). */
+  realIp: RealIp | null;
   limits: DataPlaneLimits;
   sink: ExchangeSink;
   /** True once shutdown began: responses carry Connection: close, idle connections close. */

@@ -14,6 +14,8 @@ import { PoolRegistry, poolDebug } from './upstream/pool.ts';
 import type { TLSSocket } from 'node:tls';
 import { ContextStore, type PemPair } from './tls/contexts.ts';
 import { HttpsListener } from './tls/listener.ts';
+import { RealIp } from './real-ip.ts';
+import { proxyInfoOf, readProxyHeader } from './proxy-protocol/accept.ts';
 
 export interface ListenOptions {
   host: string;
@@ -79,6 +81,7 @@ export class DataPlane {
     this.ctx = {
       router: new Router(initial, this.backends),
       cfg: initial.global,
+      realIp: RealIp.for(initial.global, opts.httpsPort),
       limits: limitsOf(initial.global),
       sink: opts.sink,
       draining: false,
@@ -113,6 +116,7 @@ export class DataPlane {
     if (this.https && (this.contexts.defaultPem !== before || JSON.stringify(this.contexts.settings) !== settings)) this.https.refreshDefault();
     if (table.global !== this.ctx.cfg) {
       this.ctx.cfg = table.global;
+      this.ctx.realIp = RealIp.for(table.global, this.ctx.httpsPort);
       this.ctx.limits = limitsOf(table.global);
       this.#applyPoolLimits(table.global);
     }
@@ -136,13 +140,43 @@ export class DataPlane {
   /** Accepts a socket as an HTTP/1.1 connection (plain, or already-decrypted TLS). */
   accept(socket: net.Socket, secure: boolean): Http1Connection {
     const c = new Http1Connection(socket, this.ctx, secure);
+    // use-proxy-protocol: the header read before HTTP (or before TLS) names the real client.
+    if (this.ctx.cfg['use-proxy-protocol']) c.proxy = proxyInfoOf(socket);
     this.connections.add(c);
     return c;
   }
 
+  /**
+   * A new TCP connection on either listener: with use-proxy-protocol its PROXY header is read
+   * first (a connection without a valid one is closed); otherwise it goes straight on.
+   */
+  #acceptRaw(socket: net.Socket, next: (socket: net.Socket) => void, afterProxyHeader: (socket: net.Socket) => void): void {
+    const cfg = this.ctx.cfg;
+    if (!cfg['use-proxy-protocol']) {
+      next(socket);
+      return;
+    }
+    readProxyHeader(
+      socket,
+      cfg['proxy-protocol-header-timeout'] * 1000,
+      afterProxyHeader,
+      (reason) => this.ctx.log('debug', { client: socket.remoteAddress }, `closed a connection: ${reason}`),
+    );
+  }
+
+  readonly #acceptHttp = (socket: net.Socket): void => {
+    this.accept(socket, false);
+  };
+
+  /** After a PROXY header the socket is paused (the rest of its bytes put back): start reading. */
+  readonly #acceptHttpAfterProxy = (socket: net.Socket): void => {
+    this.accept(socket, false);
+    socket.resume();
+  };
+
   async listenHttp(opts: ListenOptions): Promise<net.AddressInfo> {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (socket) => {
-      this.accept(socket, false);
+      this.#acceptRaw(socket, this.#acceptHttp, this.#acceptHttpAfterProxy);
     });
     await listen(server, opts);
     server.on('error', (err) => this.ctx.log('error', { err: err.message }, 'HTTP listener error'));
@@ -152,8 +186,8 @@ export class DataPlane {
 
   async listenHttps(opts: ListenOptions, ticketKeys: Buffer | null = null): Promise<net.AddressInfo> {
     const h2 = this.h2 !== null && this.ctx.cfg['use-http2'] ? this.h2 : null;
-    const l = new HttpsListener(this.contexts, { http1: (s) => this.accept(s, true), h2 }, ticketKeys, (m) => this.ctx.log('error', {}, m));
-    await listen(l.server, opts);
+    const l = new HttpsListener(this.contexts, { http1: (s) => this.accept(s, true), h2, accept: (s, startTls) => this.#acceptRaw(s, startTls, startTls) }, ticketKeys, (m) => this.ctx.log('error', {}, m));
+    await listen(l.listener, opts);
     if (ticketKeys === null) l.startTicketRotation();
     this.https = l;
     return l.address();

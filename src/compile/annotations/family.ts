@@ -15,6 +15,8 @@ export interface AnnotationContext {
   diags: Diagnostics;
   /** Secrets (`namespace/name`) referenced by annotations; see secrets.ts. */
   referencedSecrets: Set<string>;
+  /** ConfigMaps (`namespace/name`) referenced by annotations (auth-proxy-set-headers). */
+  referencedConfigMaps?: Set<string>;
 }
 
 /** Host-level effects of an Ingress's annotations (merged into its servers by compile). */

@@ -22,6 +22,8 @@ import { errorBody, generatedHead } from './responses.ts';
 import { Decision } from '../policy/decision.ts';
 import { runSteps } from '../policy/pipeline.ts';
 import { ASYNC, CONTINUE, RESPOND, type PolicyHost, type RequestView } from '../policy/request-view.ts';
+import type { ProxyInfo } from '../proxy-protocol/parse.ts';
+import { addHeaderApplies } from '../policy/decision.ts';
 
 const ST_HEAD = 0;
 const ST_REQUEST = 1;
@@ -128,6 +130,19 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   upstreamAddr = '';
   /** Extra response header lines added by policies (HSTS, CORS...). */
   respExtra = '';
+  /** Policy response header lines for success statuses only (nginx add_header without "always"). */
+  respExtraOk = '';
+  // Client address (see ../real-ip.ts). `proxy` is set once, before the first byte is read.
+  /** PROXY protocol header of this connection (use-proxy-protocol), or null. */
+  proxy: ProxyInfo | null = null;
+  /** Address appended to X-Forwarded-For: the TCP peer, or the PROXY protocol source. */
+  hopIp = '';
+  /** Scheme passed upstream in X-Forwarded-Proto ($pass_access_scheme). */
+  forwardedProto = '';
+  /** Host passed upstream when forwarded headers replace Host ('' = Host). */
+  forwardedHost = '';
+  /** X-Forwarded-Port value ('' = the listener's port). */
+  forwardedPort = '';
   error = '';
   upPaused = false;
   readonly decision = new Decision();
@@ -153,6 +168,11 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   }
   get serverPort(): number {
     return this.localPort;
+  }
+  /** The X-Forwarded-For value sent upstream (and to external auth). */
+  get forwardedFor(): string {
+    const xff = this.req.xForwardedFor;
+    return xff !== '' && this.ctx.cfg['compute-full-forwarded-for'] ? `${xff}, ${this.hopIp}` : this.clientIp;
   }
   header(lowerName: string): string | null {
     return this.req.headers.get(this.req.head, lowerName);
@@ -317,8 +337,17 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     }
     const ctx = this.ctx;
     this.keepAlive = req.keepAlive && !ctx.draining && (ctx.limits.keepAliveRequests === 0 || this.requests < ctx.limits.keepAliveRequests);
-    this.clientIp = this.peerIp;
     this.scheme = this.secure ? 'https' : 'http';
+    // Client address and forwarded scheme/host/port: the socket's own, unless real-IP processing
+    // is on (use-forwarded-headers, enable-real-ip, use-proxy-protocol; see ../real-ip.ts).
+    const realIp = ctx.realIp;
+    if (realIp === null) {
+      this.clientIp = this.hopIp = this.peerIp;
+      this.forwardedProto = this.scheme;
+      this.forwardedHost = this.forwardedPort = '';
+    } else {
+      realIp.apply(this);
+    }
     this.requestId = req.xRequestId !== '' ? req.xRequestId : ctx.cfg['generate-request-id'] ? newRequestId() : '';
 
     // Body framing first: whatever we answer, the body must be consumed or the connection closed.
@@ -360,7 +389,11 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
         this.sendDecision();
         return;
       }
-      if (r === ASYNC) return;
+      if (r === ASYNC) {
+        // An asynchronous step (external auth) bounds its own wait; the header timeout is over.
+        this.setTimeout(TO_NONE, 0);
+        return;
+      }
     }
     this.forward();
   }
@@ -373,6 +406,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const r = runSteps(t.steps, d.resumeAt, this, t, d, this);
     if (r === RESPOND) this.sendDecision();
     else if (r === CONTINUE) this.forward();
+    else this.setTimeout(TO_NONE, 0);
   }
 
   get aborted(): boolean {
@@ -385,6 +419,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const req = this.req;
     const policy = target.policy.proxy;
     this.respExtra = this.decision.responseHeaders;
+    this.respExtraOk = this.decision.responseHeadersOk;
     if (target.notFound) {
       this.sendGenerated(404, '', false);
       return;
@@ -406,6 +441,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   sendDecision(): void {
     const d = this.decision;
     this.respExtra = d.responseHeaders;
+    this.respExtraOk = d.responseHeadersOk;
     this.sendGenerated(d.status, d.headers, false, d.body, d.contentType);
   }
 
@@ -414,14 +450,14 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const cfg = this.ctx.cfg;
     const ip = this.clientIp;
     const d = this.decision;
-    const host = req.host !== '' ? req.host : this.target!.backend!.data.service;
+    const host = this.forwardedHost !== '' ? this.forwardedHost : req.host !== '' ? req.host : this.target!.backend!.data.service;
     const upHost = d.upstreamHost ?? host;
     if (d.dropHeaders !== null) {
       for (const name of d.dropHeaders) for (let i = req.headers.find(req.head, name); i >= 0; i = req.headers.find(req.head, name, i + 1)) req.headers.drop[i] = 1;
     }
-    const xff = req.xForwardedFor !== '' && cfg['compute-full-forwarded-for'] ? `${req.xForwardedFor}, ${ip}` : ip;
-    const port = this.secure ? this.ctx.httpsPort : this.ctx.httpPort;
-    const scheme = this.scheme;
+    const xff = req.xForwardedFor !== '' && cfg['compute-full-forwarded-for'] ? `${req.xForwardedFor}, ${this.hopIp}` : ip;
+    const port = this.forwardedPort !== '' ? this.forwardedPort : this.secure ? this.ctx.httpsPort : this.ctx.httpPort;
+    const scheme = this.forwardedProto;
     let h =
       `${req.method} ${d.target ?? req.target} HTTP/1.1\r\nHost: ${upHost}\r\n` +
       req.headers.kept(req.head, req.headersStart) +
@@ -698,6 +734,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
       `HTTP/1.1 ${res.statusText}\r\n` +
       res.headers.kept(res.head, res.headersStart) +
       this.respExtra +
+      (this.respExtraOk !== '' && addHeaderApplies(res.status) ? this.respExtraOk : '') +
       (close ? 'Connection: close\r\n\r\n' : 'Connection: keep-alive\r\n\r\n');
     const kind = res.bodyKind;
     if (kind === RESP_BODY_NONE || rest.length === 0 || this.respDecode) {
@@ -939,7 +976,8 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
       text = errorBody(status);
       type = 'text/html';
     }
-    const head = generatedHead(status, type, Buffer.byteLength(text), this.keepAlive, extraHeaders + this.respExtra);
+    const extra = this.respExtraOk !== '' && addHeaderApplies(status) ? extraHeaders + this.respExtra + this.respExtraOk : extraHeaders + this.respExtra;
+    const head = generatedHead(status, type, Buffer.byteLength(text), this.keepAlive, extra);
     const payload = this.req.method === 'HEAD' ? '' : text;
     this.respBytes += head.length + payload.length;
     if (payload === '' || /^[\x00-\xff]*$/.test(payload)) this.socket.write(head + payload, 'latin1');
@@ -1009,6 +1047,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.upstreamAddr = '';
     this.upstreamDuration = 0;
     this.respExtra = '';
+    this.respExtraOk = '';
     this.error = '';
     this.requestId = '';
     this.lastFail = 0;

@@ -22,6 +22,13 @@ export class Decision {
   dropHeaders: string[] | null = null;
   /** Header lines appended to the response the client gets (proxied or local). */
   responseHeaders = '';
+  /**
+   * Header lines appended only when the final status is a success or redirect, as nginx's
+   * add_header without "always" (see addHeaderApplies): Set-Cookie from external auth.
+   */
+  responseHeadersOk = '';
+  /** The asynchronous step in progress for this request; a late answer for another is ignored. */
+  pending: object | null = null;
   /** Endpoint chosen by a policy (session affinity), tried first. */
   endpoint: EndpointRuntime | null = null;
   /** Upstream statuses answered by the error backend instead (custom-http-errors). */
@@ -42,6 +49,8 @@ export class Decision {
     this.addHeaders = '';
     this.dropHeaders = null;
     this.responseHeaders = '';
+    this.responseHeadersOk = '';
+    this.pending = null;
     this.endpoint = null;
     this.intercept = null;
     this.errorBackend = null;
@@ -57,5 +66,24 @@ export class Decision {
 
   drop(lowerName: string): void {
     (this.dropHeaders ??= []).push(lowerName);
+  }
+}
+
+/** Statuses nginx's add_header applies to without "always". */
+export function addHeaderApplies(status: number): boolean {
+  switch (status) {
+    case 200:
+    case 201:
+    case 204:
+    case 206:
+    case 301:
+    case 302:
+    case 303:
+    case 304:
+    case 307:
+    case 308:
+      return true;
+    default:
+      return false;
   }
 }

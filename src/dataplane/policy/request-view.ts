@@ -18,6 +18,12 @@ export interface RequestView {
   readonly clientIp: string;
   /** Port the client connected to. */
   readonly serverPort: number;
+  /** Request id (X-Request-ID sent upstream; '' when none). */
+  readonly requestId: string;
+  /** Scheme as passed upstream ($pass_access_scheme: X-Forwarded-Proto with use-forwarded-headers). */
+  readonly forwardedProto: string;
+  /** X-Forwarded-For as sent upstream. */
+  readonly forwardedFor: string;
   /** All values of a header (lower-case name) joined by ", ", or null. */
   header(lowerName: string): string | null;
   /** Every header as [name, value] pairs (for external auth, which forwards them). */

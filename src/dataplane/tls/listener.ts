@@ -3,7 +3,7 @@
 // HTTP/1.1 connections go to the same connection code as plain ones.
 
 import { randomBytes } from 'node:crypto';
-import type net from 'node:net';
+import net from 'node:net';
 import tls from 'node:tls';
 import type { ContextStore } from './contexts.ts';
 
@@ -13,10 +13,24 @@ export interface HttpsHandlers {
   http1(socket: tls.TLSSocket): void;
   /** Present when HTTP/2 is available and enabled. */
   h2: ((socket: tls.TLSSocket) => void) | null;
+  /**
+   * Called for each accepted TCP connection before TLS: hand it to `startTls` now, or later
+   * (after a PROXY protocol header), or close it.
+   */
+  accept(socket: net.Socket, startTls: (socket: net.Socket) => void): void;
 }
 
 export class HttpsListener {
+  /** The TLS server: contexts, SNI, tickets. It does not listen itself (see `listener`). */
   readonly server: tls.Server;
+  /**
+   * The listening socket. Connections reach the TLS server through `handlers.accept`, so bytes
+   * that precede the handshake (a PROXY protocol header) can be read from the raw socket first.
+   */
+  readonly listener: net.Server;
+  readonly #startTls = (socket: net.Socket): void => {
+    this.server.emit('connection', socket);
+  };
   readonly #contexts: ContextStore;
   #rotation: NodeJS.Timeout | null = null;
 
@@ -48,6 +62,8 @@ export class HttpsListener {
       void err;
     });
     this.server.on('error', (err) => onError(`HTTPS listener error: ${err.message}`));
+    this.listener = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (socket) => handlers.accept(socket, this.#startTls));
+    this.listener.on('error', (err) => onError(`HTTPS listener error: ${err.message}`));
     this.setTicketKeys(ticketKeys ?? randomBytes(48));
   }
 
@@ -77,10 +93,10 @@ export class HttpsListener {
 
   close(): void {
     if (this.#rotation) clearInterval(this.#rotation);
-    this.server.close();
+    this.listener.close();
   }
 
   address(): net.AddressInfo {
-    return this.server.address() as net.AddressInfo;
+    return this.listener.address() as net.AddressInfo;
   }
 }

@@ -4,5 +4,8 @@ import type { AnnotationFamily } from '../family.ts';
 import { proxyFamily } from './proxy.ts';
 import { backendProtocolFamily } from './backend-protocol.ts';
 import { sslRedirectFamily } from './ssl-redirect.ts';
+import { accessFamily } from './access.ts';
+import { basicAuthFamily } from './basic-auth.ts';
+import { externalAuthFamily } from './external-auth.ts';
 
-export const FAMILIES: readonly AnnotationFamily[] = [proxyFamily, backendProtocolFamily, sslRedirectFamily];
+export const FAMILIES: readonly AnnotationFamily[] = [proxyFamily, backendProtocolFamily, sslRedirectFamily, accessFamily, basicAuthFamily, externalAuthFamily];
