@@ -5,12 +5,15 @@ import { registerSteps } from '../pipeline.ts';
 import { deniedStep } from './denied.ts';
 import { sslRedirectStep } from './ssl-redirect.ts';
 import { hstsStep } from './hsts.ts';
+import { accessStep } from './access.ts';
 
 registerSteps([
   // Response headers that apply to every answer, local or proxied, come first.
   hstsStep,
   // Rewrite phase.
   sslRedirectStep,
-  // Access phase.
+  // Access phase: a denied route answers 503 first; then, in nginx's access-phase order,
+  // allow/deny lists (403), basic auth (401), external auth.
   deniedStep,
+  accessStep,
 ]);
