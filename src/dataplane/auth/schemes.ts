@@ -35,9 +35,14 @@ export interface HashLimits {
   maxShaCryptRounds: number;
 }
 
+/**
+ * Defaults: bcrypt cost 11 is musl's own ceiling (so ingress-nginx accepts no more either);
+ * bcryptjs needs ~190 ms for it. SHA-crypt 1,000,000 rounds (~2 s here) covers every common
+ * generator (passlib's default is 656,000) but is below musl's 9,999,999.
+ */
 export const DEFAULT_HASH_LIMITS: Readonly<HashLimits> = Object.freeze({
-  maxBcryptCost: 12,
-  maxShaCryptRounds: 500_000,
+  maxBcryptCost: 11,
+  maxShaCryptRounds: 1_000_000,
 });
 
 /** musl's limit for MD5-crypt keys ("$1$"); nginx's own "$apr1$" has none. */
