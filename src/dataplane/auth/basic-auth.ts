@@ -14,7 +14,7 @@
 // passwords cannot evict the successes. Concurrent identical attempts share one computation, and
 // each verifier bounds its slow verifications in flight ('overloaded' beyond that).
 
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { HashPoolFullError, sharedHashPool, type HashExecutor } from './hash-pool.ts';
 import { parseAuthSecret, type Htpasswd, type HtpasswdError } from './htpasswd.ts';
 import { checkHash, decodeUtf8, DEFAULT_HASH_LIMITS, isSlowScheme, schemeOf, verifyPassword, type HashLimits, type HashScheme } from './schemes.ts';
@@ -91,7 +91,8 @@ export class VerificationCache {
   readonly negativeTtlMs: number;
   readonly maxNegativeEntries: number;
   readonly #now: () => number;
-  readonly #key = randomBytes(32);
+  // A KeyObject, not a Buffer: createHmac() imports a raw key on every call (~20 µs vs ~2.5 µs).
+  readonly #key = createSecretKey(randomBytes(32));
   /** HMAC → expiry; Map order is recency (a hit moves the entry to the end). */
   readonly #ok = new Map<string, number>();
   readonly #bad = new Map<string, number>();
@@ -164,12 +165,12 @@ export class VerificationCache {
 const SEP = Buffer.from([0]);
 
 /** HMAC-SHA256(key, user \0 password \0 hash). Unambiguous: user and password contain no NUL. */
-function credentialKey(key: Buffer, user: string, password: Uint8Array, hash: string): string {
+function credentialKey(key: KeyObject, user: string, password: Uint8Array, hash: string): string {
   return createHmac('sha256', key).update(user, 'utf8').update(SEP).update(password).update(SEP).update(hash, 'utf8').digest('base64');
 }
 
 /** Keys the in-flight map of verifiers that have no cache. */
-const INFLIGHT_KEY = randomBytes(32);
+const INFLIGHT_KEY = createSecretKey(randomBytes(32));
 
 let sharedCache: VerificationCache | null = null;
 
