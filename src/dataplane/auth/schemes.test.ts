@@ -178,6 +178,10 @@ describe('scheme edge cases', () => {
     assert.match(checkHash(long)!, /at most 8/);
     assert.equal(verifyPassword('password', long), false);
     assert.equal(schemeOf('$1$abcd0123$9Qcg8DyviekV3tDGMZynJ1'), 'md5-crypt');
+    // A 9th salt character where '$' belongs: libc stops the salt at 8, so nothing matches.
+    const ninth = '$1$abcd0123X9Qcg8DyviekV3tDGMZynJ1';
+    assert.match(checkHash(ninth)!, /at most 8/);
+    assert.equal(verifyPassword(Buffer.from('Xy01@#\x01\x02\x80\x7f\xff\r\n\x81\t !', 'latin1'), ninth), false);
   });
 
   it('{SHA} is base64(sha1(password)) and case-sensitive in its prefix', () => {

@@ -97,7 +97,7 @@ export function checkHash(hash: string, limits: HashLimits = DEFAULT_HASH_LIMITS
     case 'apr1':
     case 'md5-crypt': {
       const setting = md5Setting(bin);
-      if (bin.length !== setting.length + 22 || !isItoa64(bin.slice(setting.length))) {
+      if (bin.length !== setting.length + 22 || !bin.startsWith(setting) || !isItoa64(bin.slice(setting.length))) {
         return `${setting.startsWith('$1$') ? '$1$' : '$apr1$'} hash must be the magic, a salt of at most 8 characters, '$' and 22 hash characters: no password can match`;
       }
       return null;
