@@ -4,12 +4,20 @@
 // connections across workers.
 
 import cluster from 'node:cluster';
+import module from 'node:module';
 import client from 'prom-client';
 import { DataPlane } from '../dataplane/dataplane.ts';
 import { ExchangeObserver } from '../dataplane/observer.ts';
 import { createLogger, flushLogs, type Logger } from '../log/logger.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import type { FromWorker, InitMessage, ToWorker } from './messages.ts';
+
+module.enableCompileCache?.();
+
+// Constructing one installs prom-client's worker-side listener that answers the primary's metric
+// requests; done at load so a request arriving before 'init' is answered (empty) not dropped.
+new client.AggregatorRegistry();
+client.AggregatorRegistry.setRegistries([]);
 
 let dp: DataPlane | null = null;
 let log: Logger | null = null;
@@ -24,8 +32,6 @@ async function init(m: InitMessage): Promise<void> {
   const o = m.opts;
   log = createLogger(o.logLevel).child({ worker: cluster.worker?.id ?? 0 });
   const metrics = new Metrics({ controller_namespace: o.controllerNamespace, controller_class: o.controllerClass, controller_pod: o.podName }, new client.Registry(), { request: true, controller: false });
-  // Constructing one installs prom-client's worker-side listener that answers the primary.
-  new client.AggregatorRegistry();
   client.AggregatorRegistry.setRegistries([metrics.registry]);
   const l = log;
   observer = new ExchangeObserver({ metrics, accessLog: m.table.global['disable-access-log'] ? null : l });
