@@ -5,7 +5,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CompileResult } from '../compile/compile.ts';
 import type { Router } from '../dataplane/router.ts';
-import type { RouteTable } from '../routes/table.ts';
+import type { RouteTable, Server } from '../routes/table.ts';
+import { redactPolicy } from '../compile/policy.ts';
 import { explain } from './explain.ts';
 import { dashboardHtml } from './dashboard.ts';
 
@@ -23,9 +24,14 @@ export interface AdminState {
   extra?: Record<string, () => unknown>;
 }
 
-/** The table as JSON with private keys replaced. */
+/** The table as JSON with private keys and password hashes replaced. */
 export function redactTable(t: RouteTable): unknown {
-  return { ...t, certificates: t.certificates.map((c) => ({ ...c, key: '[redacted]' })) };
+  const server = (s: Server): Server => ({
+    ...s,
+    routes: s.routes.map((r) => ({ ...r, policy: redactPolicy(r.policy) })),
+    fallback: { ...s.fallback, policy: redactPolicy(s.fallback.policy) },
+  });
+  return { ...t, servers: t.servers.map(server), catchAll: server(t.catchAll), certificates: t.certificates.map((c) => ({ ...c, key: '[redacted]' })) };
 }
 
 function send(res: http.ServerResponse, status: number, type: string, body: string): void {

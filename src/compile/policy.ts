@@ -60,10 +60,8 @@ export interface BasicAuthPolicy {
   /** `namespace/name` of the Secret. */
   secret: string;
   secretType: 'auth-file' | 'auth-map';
-  /** auth-file: the Secret's `auth` key (htpasswd text). Redacted in admin output. */
-  htpasswd: string;
-  /** auth-map: [user, hash] pairs sorted by user. Redacted in admin output. */
-  users: [string, string][];
+  /** The Secret's data (base64) the verifier needs: key `auth`, or every key for auth-map. Redacted in admin output. */
+  data: Record<string, string>;
 }
 
 export interface RoutePolicy {
@@ -91,7 +89,9 @@ export function canonicalCidrs(list: readonly string[]): string[] {
 /** A copy of a policy safe to show: password hashes replaced. */
 export function redactPolicy(p: RoutePolicy): RoutePolicy {
   if (p.basicAuth === null) return p;
-  return { ...p, basicAuth: { ...p.basicAuth, htpasswd: p.basicAuth.htpasswd === '' ? '' : '[redacted]', users: p.basicAuth.users.map(([u]) => [u, '[redacted]']) } };
+  const data: Record<string, string> = {};
+  for (const k of Object.keys(p.basicAuth.data)) data[k] = '[redacted]';
+  return { ...p, basicAuth: { ...p.basicAuth, data } };
 }
 
 /** Parses ingress-nginx's proxy-next-upstream value ("error timeout http_502 ..."). */

@@ -4,11 +4,13 @@
 // denies the path (503), as ingress-nginx's "location denied".
 
 import { refOf } from '../../../model/k8s.ts';
+import { parseAuthSecret } from '../../../dataplane/auth/htpasswd.ts';
 import type { AnnotationFamily } from '../family.ts';
 import { lookupSecret } from '../secrets.ts';
 
 // ingress-nginx's CharsWithSpace validator for auth-realm.
 const REALM = /^[/\-._~a-zA-Z0-9: ]*$/;
+const MAX_REPORTED = 10;
 
 export const basicAuthFamily: AnnotationFamily = {
   name: 'basic-auth',
@@ -52,27 +54,21 @@ export const basicAuthFamily: AnnotationFamily = {
       deny(lk.reason, lk.error);
       return;
     }
-    const data = lk.secret.data ?? {};
-    if (secretType === 'auth-file') {
-      const auth = data.auth;
-      if (auth === undefined) {
-        deny('SecretInvalid', `Secret ${lk.key} has no "auth" key (auth-secret-type auth-file expects an htpasswd file there)`);
-        return;
-      }
-      p.basicAuth = { realm, secret: lk.key, secretType, htpasswd: Buffer.from(auth, 'base64').toString('utf8'), users: [] };
+    const all = lk.secret.data ?? {};
+    // Only the keys the verifier reads are copied into the table (auth-file: "auth").
+    const data: Record<string, string> = secretType === 'auth-file' ? (all.auth !== undefined ? { auth: all.auth } : {}) : { ...all };
+    if (secretType === 'auth-file' && data.auth === undefined) {
+      deny('SecretInvalid', `Secret ${lk.key} has no "auth" key (auth-secret-type auth-file expects an htpasswd file there)`);
       return;
     }
-    const users: [string, string][] = [];
-    for (const user of Object.keys(data).sort()) {
-      // A trailing line break (htpasswd -n output) is harmless; one inside would add a line to
-      // the user file ingress-nginx writes, so it is refused.
-      const hash = Buffer.from(data[user]!, 'base64').toString('utf8').replace(/[\r\n]+$/, '');
-      if (/[\r\n]/.test(hash)) {
-        deny('SecretInvalid', `Secret ${lk.key} key ${JSON.stringify(user)} holds a line break inside the password hash`);
-        return;
-      }
-      users.push([user, hash]);
+    const parsed = parseAuthSecret(data, secretType);
+    // Bad lines and hashes no password can match are reported; the users that parse still work.
+    const shown = parsed.errors.slice(0, MAX_REPORTED);
+    for (const e of shown) {
+      const where = secretType === 'auth-file' ? (e.line > 0 ? `line ${e.line}` : 'key auth') : `key ${JSON.stringify(e.user ?? '')}`;
+      ctx.diags.warn(refOf(ing), 'SecretInvalid', field, `Secret ${lk.key} ${where}: ${e.message}`);
     }
-    p.basicAuth = { realm, secret: lk.key, secretType, htpasswd: '', users };
+    if (parsed.errors.length > shown.length) ctx.diags.warn(refOf(ing), 'SecretInvalid', field, `Secret ${lk.key}: ${parsed.errors.length - shown.length} more problems`);
+    p.basicAuth = { realm, secret: lk.key, secretType, data };
   },
 };

@@ -6,6 +6,7 @@ import { deniedStep } from './denied.ts';
 import { sslRedirectStep } from './ssl-redirect.ts';
 import { hstsStep } from './hsts.ts';
 import { accessStep } from './access.ts';
+import { basicAuthStep } from './basic-auth.ts';
 
 registerSteps([
   // Response headers that apply to every answer, local or proxied, come first.
@@ -16,4 +17,5 @@ registerSteps([
   // allow/deny lists (403), basic auth (401), external auth.
   deniedStep,
   accessStep,
+  basicAuthStep,
 ]);
