@@ -442,6 +442,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const d = this.decision;
     this.respExtra = d.responseHeaders;
     this.respExtraOk = d.responseHeadersOk;
+    if (d.error !== '') this.error = d.error;
     this.sendGenerated(d.status, d.headers, false, d.body, d.contentType);
   }
 

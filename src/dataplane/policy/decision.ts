@@ -29,6 +29,8 @@ export class Decision {
   responseHeadersOk = '';
   /** The asynchronous step in progress for this request; a late answer for another is ignored. */
   pending: object | null = null;
+  /** Why a step answered with an error status (recorded with the exchange in the access log). */
+  error = '';
   /** Endpoint chosen by a policy (session affinity), tried first. */
   endpoint: EndpointRuntime | null = null;
   /** Upstream statuses answered by the error backend instead (custom-http-errors). */
@@ -51,6 +53,7 @@ export class Decision {
     this.responseHeaders = '';
     this.responseHeadersOk = '';
     this.pending = null;
+    this.error = '';
     this.endpoint = null;
     this.intercept = null;
     this.errorBackend = null;

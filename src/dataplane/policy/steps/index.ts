@@ -7,6 +7,7 @@ import { sslRedirectStep } from './ssl-redirect.ts';
 import { hstsStep } from './hsts.ts';
 import { accessStep } from './access.ts';
 import { basicAuthStep } from './basic-auth.ts';
+import { externalAuthStep } from './external-auth.ts';
 
 registerSteps([
   // Response headers that apply to every answer, local or proxied, come first.
@@ -18,4 +19,5 @@ registerSteps([
   deniedStep,
   accessStep,
   basicAuthStep,
+  externalAuthStep,
 ]);
