@@ -68,8 +68,8 @@ export function parseTemplate(value: string): { ok: true; parts: TemplatePart[];
       i = j;
     }
     if (name === '' || !/^[A-Za-z0-9_]+$/.test(name)) return { ok: false, error: `invalid variable name after "$" (expected $name or \${name})` };
-    const lower = name.toLowerCase();
-    const key = lower.startsWith('http_') || lower.startsWith('cookie_') || lower.startsWith('arg_') ? lower : name;
+    // nginx lower-cases variable names (ngx_http_get_variable_index).
+    const key = name.toLowerCase();
     if (!isSupportedVariable(key)) return { ok: false, error: `unsupported nginx variable $${name} (sluice interpolates ${SUPPORTED_VARIABLES_TEXT})` };
     if (lit !== '') parts.push(lit);
     lit = '';
