@@ -102,6 +102,10 @@ const SNIPPET_NEVER =
 const NGINX_VARS =
   'The value may contain nginx variables ($host, $request_uri, $http_<name>…); sluice has no nginx variables, so it must interpolate a documented subset itself and reject the rest.';
 
+/** The auth keys interpolate this subset (src/compile/nginx-vars.ts). */
+const AUTH_VARS =
+  'nginx variables are interpolated per request: $scheme, $pass_access_scheme, $host, $http_host, $best_http_host, $server_port, $request_uri, $escaped_request_uri, $uri, $args, $query_string, $is_args, $request_method, $remote_addr, $remote_user, $request_id, $req_id, $namespace, $ingress_name, $service_name, $service_port, $location_path, $http_<header>, $cookie_<name>, $arg_<name> (names are case-insensitive, as in nginx); any other variable is refused (InvalidAnnotation), as `nginx -t` refuses an unknown one.';
+
 interface Input {
   key: string;
   aliases?: readonly string[];
@@ -736,7 +740,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Only clients from these ranges may use the path; others get 403.',
     status: 'supported',
     notes:
-      'allowlist-source-range is the primary key in the parser and whitelist-source-range its alias, read only when the primary is absent or empty (ipallowlist/main.go, parser checkAnnotation). The annotation replaces the ConfigMap list rather than adding to it. The client address comes from the connection, the PROXY protocol, or X-Forwarded-For when use-forwarded-headers is on.',
+      'allowlist-source-range is the primary key in the parser and whitelist-source-range its alias, read only when the primary is absent or empty (ipallowlist/main.go, parser checkAnnotation). The annotation replaces the ConfigMap list rather than adding to it. The client address comes from the connection, the PROXY protocol, or X-Forwarded-For when use-forwarded-headers or enable-real-ip is on (see ConfigMap proxy-real-ip-cidr). Entries follow Go\'s net.ParseCIDR/ParseIP: host bits are masked, IPv4 octets with leading zeros and empty entries (a trailing comma) are invalid, and any invalid entry or an empty value denies the path (503), as ingress-nginx\'s location denial. IPv4-mapped IPv6 clients match IPv4 entries. The denylist is checked first, then this list followed by "deny all" (nginx.tmpl). Difference: ingress-nginx\'s ConfigMap block-cidrs sit at http level and nginx drops them for any location that has its own allow/deny rules; sluice applies block-cidrs to every path.',
   }),
   a({
     key: 'denylist-source-range',
@@ -748,7 +752,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'comma-separated IPs and CIDRs (IPv4 or IPv6)',
     summary: 'Clients from these ranges get 403 on the path.',
     status: 'supported',
-    notes: 'The annotation replaces the ConfigMap denylist for this Ingress.',
+    notes: 'The annotation replaces the ConfigMap denylist for this Ingress; same syntax and invalid-value rules as allowlist-source-range. Checked before the allowlist, so an address on both is refused.',
   }),
   a({
     key: 'limit-rps',
@@ -845,7 +849,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Turns on HTTP authentication against the users in auth-secret.',
     status: 'partial',
     notes:
-      '`basic` is supported; `digest` is not yet and is reported. Without auth-type, auth-secret has no effect. ingress-nginx removes the Authorization header before proxying when this is on (nginx.tmpl). Its validator is an unanchored `basic|digest`, so any other value containing one of the words passes and is then treated as digest; sluice accepts only the two exact words.',
+      '`basic` is supported: 401 with `WWW-Authenticate: Basic realm="<auth-realm>"` and nginx\'s "401 Authorization Required" page unless the credentials match; the Authorization header is not passed upstream (nginx.tmpl). `digest` is refused (InvalidAnnotation, the path answers 503). Without auth-type, auth-secret has no effect. Its validator is an unanchored `basic|digest`, so any other value containing one of the words passes and is then treated as digest; sluice accepts only the two exact words. Hash schemes and where verification differs from nginx: src/dataplane/auth/README.md. Slow hashes (bcrypt, SHA-crypt, MD5-crypt) are verified in worker threads with a cache of results; when too many are in flight the answer is 503 with Retry-After rather than 401. Skipped for Ingress paths under the ConfigMap no-auth-locations.',
   }),
   a({
     key: 'auth-secret',
@@ -857,7 +861,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Secret holding the users and password hashes.',
     status: 'supported',
     notes:
-      'A missing Secret or missing key denies the location: ingress-nginx answers 503 on that path. A namespace other than the Ingress\'s needs allow-cross-namespace-resources upstream (off by default since v1.12) and --allow-cross-namespace-secrets in sluice.',
+      'A missing Secret or missing key denies the location: ingress-nginx answers 503 on that path (reason SecretNotFound / SecretInvalid in sluice). A namespace other than the Ingress\'s needs allow-cross-namespace-resources upstream (off by default since v1.12) and --allow-cross-namespace-secrets in sluice (reason SecretForbidden otherwise). Malformed lines and hashes no password can match are reported as warnings; the other users keep working. The password hashes are redacted from /debug/routes and /debug/explain.',
   }),
   a({
     key: 'auth-secret-type',
@@ -868,7 +872,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'auth-file|auth-map',
     summary: 'Layout of auth-secret: an htpasswd file under key `auth`, or one key per user.',
     status: 'supported',
-    notes: 'auth-map: each key is a user name and its value the password hash.',
+    notes: 'auth-map: each key is a user name and its value the password hash (a trailing line break is ignored; text after a line break inside a value, which ingress-nginx would write into the user file as extra lines, is ignored and reported). Any other value denies the path.',
   }),
   a({
     key: 'auth-realm',
@@ -879,7 +883,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'text: letters, digits, spaces and - . _ ~ / :',
     summary: 'Realm shown in the WWW-Authenticate challenge.',
     status: 'supported',
-    notes: 'When absent the challenge carries an empty realm (`Basic realm=""`).',
+    notes: 'When absent the challenge carries an empty realm (`Basic realm=""`). Other characters deny the path (ingress-nginx\'s CharsWithSpace validator).',
   }),
   a({
     key: 'satisfy',
@@ -904,7 +908,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Asks this URL before proxying; a 2xx answer lets the request through.',
     status: 'supported',
     notes:
-      `401 and 403 from the auth service are returned to the client, a 401 with the auth service's WWW-Authenticate header (or a redirect to auth-signin when set); any other status becomes 500. The auth request is an nginx subrequest: a GET without body that carries all of the client's headers plus X-Original-URL, X-Original-Method, X-Auth-Request-Redirect, X-Sent-From, X-Real-IP, X-Forwarded-For and X-Request-ID, with Host set to the auth URL's host (nginx.tmpl). Set-Cookie from the auth answer is added to the final response. ${NGINX_VARS}`,
+      `401 and 403 from the auth service are returned to the client with nginx's own error page (the auth body is never shown), a 401 with every WWW-Authenticate header of the auth answer (or a 302 to auth-signin when set); any other status, a connection error or a timeout (60 s, nginx's proxy defaults) becomes 500, with the reason in the access log. The auth request is an nginx subrequest: a GET without body that carries the client's headers (minus Host, Connection, Content-Length, Transfer-Encoding, TE, Keep-Alive, Expect, Upgrade, X-Forwarded-Proto, names with "_", and Proxy, which sluice never forwards) plus X-Original-URL ($scheme://$http_host$request_uri), X-Original-Method, X-Auth-Request-Redirect, X-Sent-From: nginx-ingress-controller, X-Real-IP, X-Forwarded-For and X-Request-ID (the same id the Service gets), with Host set to the auth URL's host name without port (nginx.tmpl). The client's request body waits meanwhile. https auth URLs get SNI but no certificate verification, like nginx's proxy_ssl_verify default. One keep-alive connection pool per auth service origin. Set-Cookie from the auth answer goes to the client as nginx's add_header does (only on 200, 201, 204, 206, 301, 302, 303, 304, 307, 308, including the sign-in redirect); difference: each Set-Cookie of the answer is sent as its own header, where nginx joins several into one broken header (kubernetes/ingress-nginx#8183). An own auth-url replaces the ConfigMap global-auth-url. Skipped for Ingress paths under the ConfigMap no-auth-locations. ${AUTH_VARS}`,
   }),
   a({
     key: 'auth-method',
@@ -928,7 +932,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Where to send the user when the auth service answers 401.',
     status: 'supported',
     notes:
-      `The user gets a 302 to this URL with \`<param>=<scheme>://<host><escaped request URI>\` appended (the full original URL, not just the path), unless the URL already has that parameter (template.go buildAuthSignURL). ${NGINX_VARS}`,
+      `The user gets a 302 to this URL with \`<param>=$pass_access_scheme://$http_host$escaped_request_uri\` appended (the full original URL, not just the path; the request URI percent-encoded as a query value), unless the URL already has that parameter with a value (template.go buildAuthSignURL; ingress-nginx e2e: \`http://<host>/auth/start?rd=http://<host>%2F%3Fa%3Db%26c%3Dd\`). Set-Cookie from the auth answer comes with the redirect. Same URL rules as auth-url. ${AUTH_VARS}`,
   }),
   a({
     key: 'auth-signin-redirect-param',
@@ -939,7 +943,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'query parameter name',
     summary: 'Name of the query parameter that carries the original URL to auth-signin.',
     status: 'supported',
-    notes: 'Same default as the ConfigMap global-auth-signin-redirect-param.',
+    notes: 'Same default as the ConfigMap global-auth-signin-redirect-param. Letters, digits and - . _ ~ only.',
   }),
   a({
     key: 'auth-response-headers',
@@ -951,7 +955,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Headers copied from the auth answer into the request sent to the Service.',
     status: 'supported',
     notes:
-      'They replace any header of the same name from the client, so a client cannot forge them; a header missing from the auth answer is not sent at all. Header names outside letters, digits, - and _ are refused.',
+      'They replace any header of the same name from the client, so a client cannot forge them; a header missing from the auth answer is not sent at all; repeated headers are joined with ", " (nginx $upstream_http_*, where "-" and "_" are the same). Header names outside letters, digits, - and _ deny the path.',
   }),
   a({
     key: 'auth-request-redirect',
@@ -962,7 +966,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'URL',
     summary: 'Value of the X-Auth-Request-Redirect header sent to the auth service.',
     status: 'supported',
-    notes: 'When absent the header carries the original request URI (nginx.tmpl).',
+    notes: `When absent the header carries the original request URI (nginx.tmpl). Characters as ingress-nginx\'s URLIsValidRegex (letters, digits, - . _ ~ / : , ? & =); ${AUTH_VARS}`,
   }),
   a({
     key: 'auth-cache-key',
@@ -973,7 +977,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'nginx variable expression, e.g. $remote_user$http_authorization',
     summary: 'Turns on caching of auth answers, keyed by this expression.',
     status: 'supported',
-    notes: `The cache is per host and location. ${NGINX_VARS}`,
+    notes: `The cache is per host and location (ingress-nginx keys it with the server name and the auth location), kept across configuration reloads, 30 minutes inactive at most (the auth_cache zone's inactive=30m), bounded in size. As nginx's proxy_cache: answers with Set-Cookie, Cache-Control no-cache/no-store/private or Vary: * are never cached, and X-Accel-Expires, Cache-Control max-age/s-maxage and Expires take precedence over auth-cache-duration. Letters, digits, "-", "_" and variables only (ingress-nginx's NGINXVariable check). ${AUTH_VARS}`,
   }),
   a({
     key: 'auth-cache-duration',
@@ -984,7 +988,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'comma-separated "<status codes…> <time>" entries, time units ms s m h d w M y',
     summary: 'How long auth answers are cached, by status code.',
     status: 'supported',
-    notes: 'Only used with auth-cache-key. An invalid entry denies the location.',
+    notes: 'Only used with auth-cache-key. Entries as nginx proxy_cache_valid: status codes then one time; no codes means 200, 301 and 302; "any" covers every status; the first matching entry wins. An invalid entry denies the location.',
   }),
   a({
     key: 'auth-keepalive',
@@ -996,7 +1000,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Idle keep-alive connections kept open to the auth service.',
     status: 'not-yet',
     notes:
-      'Surprising upstream limit: ingress-nginx silently turns it off when the HTTP/2 listener is on (use-http2, the default) and when the auth URL host contains a variable (template.go shouldApplyAuthUpstream). sluice pools auth connections anyway.',
+      'Surprising upstream limit: ingress-nginx silently turns it off when the HTTP/2 listener is on (use-http2, the default) and when the auth URL host contains a variable (template.go shouldApplyAuthUpstream). sluice always keeps a keep-alive pool per auth service origin, so this tuning key is not read.',
   }),
   a({
     key: 'auth-keepalive-requests',
@@ -1039,8 +1043,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: null,
     values: 'name of a ConfigMap in the Ingress namespace (header → value)',
     summary: 'Extra headers sent to the auth service.',
-    status: 'not-yet',
-    notes: `Header names are validated; an invalid one or a missing ConfigMap denies the location. This was the CVE-2025-15566 injection vector. ${NGINX_VARS}`,
+    status: 'supported',
+    notes: `Header names are validated (letters, digits, - and _); an invalid one, a value with a control character, a missing ConfigMap or one in another namespace denies the location. This was the CVE-2025-15566 injection vector in ingress-nginx; sluice never writes the values into configuration text. The headers replace client headers of the same name; an empty value sends nothing. The ConfigMap is recorded in the compile result (referencedConfigMaps) so a cluster source can fetch it. ${AUTH_VARS}`,
   }),
   a({
     key: 'auth-always-set-cookie',
@@ -1050,8 +1054,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: 'false',
     values: BOOL,
     summary: 'Passes Set-Cookie from the auth answer to the client whatever the final status.',
-    status: 'not-yet',
-    notes: 'By default the cookie is only set on 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308 responses.',
+    status: 'supported',
+    notes: 'By default the cookie is only set on 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308 responses (nginx add_header without "always"); with "true" it is set on every response, including the 401/403/500 answers to a failed auth (ingress-nginx e2e: a 503 from the Service keeps the cookie).',
   }),
   a({
     key: 'enable-global-auth',
@@ -1062,7 +1066,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Set "false" to exempt the Ingress from the ConfigMap global-auth-url.',
     status: 'supported',
-    notes: 'An Ingress with its own auth-url always uses that instead of the global one. Paths in no-auth-locations are exempt anyway.',
+    notes: 'An Ingress with its own auth-url always uses that instead of the global one. Paths in no-auth-locations are exempt anyway. The ConfigMap global-auth-* keys mirror the per-Ingress ones; difference: an invalid global-auth-* value denies the routes the global auth would protect (503, reported against the ConfigMap), where ingress-nginx logs it and drops the global protection. Hosts with nothing to serve (the built-in 404) are not sent to the global auth.',
   }),
 
   // ---------------------------------------------------------------- auth-mtls
