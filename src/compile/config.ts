@@ -62,7 +62,7 @@ export const CONFIG_KEYS = {
   'compute-full-forwarded-for': key(
     bool(),
     'true',
-    'The foundation spec appends the client address to X-Forwarded-For, as HAProxy, Envoy and Traefik do; set "false" for ingress-nginx\'s replace behaviour.',
+    'sluice appends the address the request came from (the TCP peer or the PROXY protocol source) to X-Forwarded-For, as HAProxy, Envoy and Traefik do, with or without use-forwarded-headers; set "false" for ingress-nginx\'s replace behaviour.',
   ),
   'forwarded-for-header': key(
     text().refine((s) => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s.trim()), 'a header name'),

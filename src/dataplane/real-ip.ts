@@ -19,12 +19,17 @@ import { IpAddress, parseIp } from '../net/ip.ts';
 import type { RequestHead } from './http1/request-head.ts';
 import type { ProxyInfo } from './proxy-protocol/parse.ts';
 
-/** What real-IP processing reads from and writes to a connection (Http1Connection has these). */
+/** The request headers real-IP processing reads (an HTTP/1.1 RequestHead has them pre-parsed). */
+export type ForwardedHeaders = Pick<RequestHead, 'xForwardedFor' | 'xForwardedProto' | 'xForwardedHost' | 'xForwardedPort' | 'head'> & {
+  readonly headers: { get(head: string, lowerName: string): string | null };
+};
+
+/** What real-IP processing reads from and writes to a connection or stream (Http1Connection has these). */
 export interface ForwardedState {
   readonly peerIp: string;
   readonly proxy: ProxyInfo | null;
   readonly scheme: 'http' | 'https';
-  readonly req: RequestHead;
+  readonly req: ForwardedHeaders;
   /** $remote_addr after realip. */
   clientIp: string;
   /** Address appended to X-Forwarded-For ($realip_remote_addr, or the PROXY source). */

@@ -91,6 +91,7 @@ describe('PROXY protocol', () => {
     dir.write('all.yaml', [
       ...backendObjects('app', 'echo', [echo.port]),
       ingress('app', 'web', [{ host: 'app.test', paths: [{ path: '/', service: 'echo' }] }]),
+      ingress('app', 'secure', [{ host: 'secure.test', paths: [{ path: '/', service: 'echo' }] }], { annotations: { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' } }),
       configMap('sluice', 'cfg', { 'use-proxy-protocol': 'true', 'proxy-protocol-header-timeout': '1s' }),
     ]);
     sluice = await startSluice({ manifests: [dir.path], args: ['--configmap', 'sluice/cfg'] });
@@ -128,6 +129,10 @@ describe('PROXY protocol', () => {
     assert.equal(s['x-forwarded-proto'], 'https');
     assert.equal(s['x-forwarded-port'], '443');
     // An IPv4-mapped source in an INET6 block is the IPv4 client.
+    // The HTTPS redirect sees the scheme the balancer was reached with.
+    const secure = 'GET / HTTP/1.1\r\nHost: secure.test\r\nConnection: close\r\n\r\n';
+    assert.match(await exchange(sluice.httpPort, [v2inet([203, 0, 113, 11], [10, 0, 0, 1], 40000, 80), secure]), /^HTTP\/1\.1 308 /);
+    assert.match(await exchange(sluice.httpPort, [v2inet([203, 0, 113, 11], [10, 0, 0, 1], 40000, 443), secure]), /^HTTP\/1\.1 200 /);
     const mapped = [...Array(10).fill(0), 0xff, 0xff, 198, 51, 100, 7];
     const m = bodyHeaders(await exchange(sluice.httpPort, [v2(1, 0x21, [...mapped, ...Array(15).fill(0), 1, 0x9c, 0x40, 0x00, 0x50]), REQUEST]));
     assert.equal(m['x-real-ip'], '198.51.100.7');

@@ -16,6 +16,7 @@ async function withConfig(echo: Backend, data: Record<string, string>, args: str
   dir.write('all.yaml', [
     ...backendObjects('app', 'echo', [echo.port]),
     ingress('app', 'web', [{ host: 'app.test', paths: [{ path: '/', service: 'echo' }] }]),
+    ingress('app', 'secure', [{ host: 'secure.test', paths: [{ path: '/', service: 'echo' }] }], { annotations: { 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' } }),
     configMap('sluice', 'cfg', data),
   ]);
   const sluice = await startSluice({ manifests: [dir.path], args: ['--configmap', 'sluice/cfg', ...args] });
@@ -59,6 +60,8 @@ describe('client address and forwarded headers', () => {
     assert.equal(h['x-forwarded-host'], 'app.test');
     assert.equal(h.host, 'app.test');
     assert.equal(h['x-forwarded-port'], String(s.httpPort));
+    // Without use-forwarded-headers a client's X-Forwarded-Proto does not stop the HTTPS redirect.
+    assert.equal((await request(s.httpPort, '/', { host: 'secure.test', headers: { 'x-forwarded-proto': 'https' } })).status, 308);
     const plain = await seen(s);
     assert.equal(plain['x-forwarded-for'], '127.0.0.1');
     assert.equal(plain['x-original-forwarded-for'], undefined);
@@ -79,6 +82,10 @@ describe('client address and forwarded headers', () => {
     // The access log records the real client.
     const line = await s.waitForLog((l) => l.type === 'access' && l.client === '1.2.3.4');
     assert.equal(line.client, '1.2.3.4');
+    // The HTTPS redirect looks at the forwarded scheme ($pass_access_scheme is "http" or not).
+    assert.equal((await request(s.httpPort, '/', { host: 'secure.test' })).status, 308);
+    assert.equal((await request(s.httpPort, '/', { host: 'secure.test', headers: { 'x-forwarded-proto': 'https' } })).status, 200);
+    assert.equal((await request(s.httpPort, '/', { host: 'secure.test', headers: { 'x-forwarded-proto': 'myproto' } })).status, 200);
     // Nothing forwarded: the connection's own values.
     const plain = await seen(s);
     assert.equal(plain['x-real-ip'], '127.0.0.1');

@@ -8,13 +8,11 @@ import { CONTINUE, RESPOND } from '../request-view.ts';
 import type { Step, StepFactory } from '../pipeline.ts';
 
 const sslRedirect: Step = (req, t, d) => {
-  if (req.scheme !== 'http') return CONTINUE;
+  // lua_ingress redirect_to_https: only when $pass_access_scheme is "http" (X-Forwarded-Proto with
+  // use-forwarded-headers, https for a PROXY protocol destination port 443; see real-ip.ts).
+  if (req.forwardedProto !== 'http') return CONTINUE;
   const tls = t.policy.tls;
   if (!tls.forceSslRedirect && !(tls.sslRedirect && t.server.server.tls !== null)) return CONTINUE;
-  if (t.cfg['use-forwarded-headers']) {
-    const proto = req.header('x-forwarded-proto');
-    if (proto !== null && proto.trim().toLowerCase() === 'https') return CONTINUE;
-  }
   const skip = t.cfg['no-tls-redirect-locations'];
   for (let i = 0; i < skip.length; i++) if (req.path.startsWith(skip[i]!)) return CONTINUE;
   let uri = req.rawPath + req.query;
