@@ -13,12 +13,13 @@ import { clock, sweeper, type Timed } from '../clock.ts';
 import type { ConnContext, ExchangeRecord } from '../context.ts';
 import type { Router, Target } from '../router.ts';
 import { newRequestId } from '../request-id.ts';
-import type { EndpointRuntime } from '../upstream/backends.ts';
+import type { BackendRuntime, EndpointRuntime } from '../upstream/backends.ts';
 import type { UpstreamConn, UpstreamOwner } from '../upstream/pool.ts';
 import { ChunkedScanner } from './chunked.ts';
 import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, isIdempotent, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead, ResponseHead, RESP_BODY_CHUNKED, RESP_BODY_CLOSE, RESP_BODY_LENGTH, RESP_BODY_NONE } from './response-head.ts';
 import { errorBody, generatedHead } from './responses.ts';
+import { errorPageHead } from './error-page.ts';
 import { Decision } from '../policy/decision.ts';
 import { runSteps } from '../policy/pipeline.ts';
 import { ASYNC, CONTINUE, RESPOND, type PolicyHost, type RequestView } from '../policy/request-view.ts';
@@ -92,6 +93,10 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   // Exchange state (reset per request).
   router: Router | null = null;
   target: Target | null = null;
+  /** Backend this exchange is sent to: the route's, a policy's (default-backend), or the error backend. */
+  upBackend: BackendRuntime | null = null;
+  /** custom-http-errors: the intercepted upstream status while the error backend answers, else 0. */
+  errorPage = 0;
   up: UpstreamConn | null = null;
   endpoint: EndpointRuntime | null = null;
   readonly tried: EndpointRuntime[] = [];
@@ -153,6 +158,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   }
   get serverPort(): number {
     return this.localPort;
+  }
+  get httpsPort(): number {
+    return this.ctx.httpsPort;
   }
   header(lowerName: string): string | null {
     return this.req.headers.get(this.req.head, lowerName);
@@ -389,11 +397,14 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
       this.sendGenerated(404, '', false);
       return;
     }
-    if (target.backend === null || target.backend.endpoints.length === 0) {
-      this.error = target.backend === null ? 'no usable Service for this route' : 'no ready endpoints';
+    // A policy may send elsewhere (default-backend annotation when the Service has no endpoints).
+    const backend = this.decision.backend ?? target.backend;
+    if (backend === null || backend.endpoints.length === 0) {
+      this.error = backend === null ? 'no usable Service for this route' : 'no ready endpoints';
       this.sendGenerated(503, '', false);
       return;
     }
+    this.upBackend = backend;
     if (req.expectContinue && !this.reqBodyDone) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     this.upHead = this.buildUpstreamHead();
     this.attempts = 0;
@@ -414,7 +425,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const cfg = this.ctx.cfg;
     const ip = this.clientIp;
     const d = this.decision;
-    const host = req.host !== '' ? req.host : this.target!.backend!.data.service;
+    const host = req.host !== '' ? req.host : this.upBackend!.data.service;
     const upHost = d.upstreamHost ?? host;
     if (d.dropHeaders !== null) {
       for (const name of d.dropHeaders) for (let i = req.headers.find(req.head, name); i >= 0; i = req.headers.find(req.head, name, i + 1)) req.headers.drop[i] = 1;
@@ -438,8 +449,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   connectUpstream(): boolean {
     const target = this.target!;
     const d = this.decision;
+    const backend = this.upBackend!;
     const preferred = this.attempts === 0 ? d.endpoint : null;
-    const ep = preferred !== null && target.backend!.endpoints.includes(preferred) ? preferred : target.backend!.pick(this.tried);
+    const ep = preferred !== null && backend.endpoints.includes(preferred) ? preferred : backend.pick(this.tried);
     if (ep === null) {
       this.upstreamFailedFinal(this.error === '' ? 'no endpoint left to try' : this.error, this.lastFail);
       return false;
@@ -447,7 +459,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.attempts++;
     this.tried.push(ep);
     this.endpoint = ep;
-    if (d.onEndpoint !== null) {
+    if (d.onEndpoint !== null && this.errorPage === 0) {
       d.onEndpoint(d, ep);
       this.respExtra = d.responseHeaders;
     }
@@ -663,9 +675,42 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
         this.retry();
         return;
       }
+      // custom-http-errors: a listed status is answered by the error backend (never twice).
+      const ic = this.decision.intercept;
+      if (ic !== null && this.errorPage === 0 && ic.includes(res.status) && this.interceptError(res.status)) return;
       this.sendResponseHead(rest);
       return;
     }
+  }
+
+  /**
+   * custom-http-errors (ingress-nginx proxy_intercept_errors + `error_page <code> = @custom_*`):
+   * the upstream's response is dropped (its connection closed, so its body is never relayed)
+   * and the request is sent again, as `<method> /<query>` with X-Code & co (error-page.ts), to
+   * the error backend; the client gets that response, status included. The request body is
+   * resent from the retry buffer, so this needs it complete and held; otherwise (a large upload
+   * still streaming) the upstream's own response passes through. Returns false in that case.
+   */
+  interceptError(status: number): boolean {
+    if (!this.reqBodyDone || !this.bodyRetained) return false;
+    const up = this.up;
+    this.up = null;
+    if (up !== null) up.pool.discard(up, 'custom-http-errors: response replaced by the error backend');
+    this.upPaused = false;
+    this.errorPage = status;
+    const eb = this.decision.errorBackend;
+    if (eb === null || eb.endpoints.length === 0) {
+      // No error backend: ingress-nginx's built-in default server answers 404; one without endpoints, 503.
+      this.error = eb === null ? '' : 'custom-http-errors: the default backend has no endpoints';
+      this.sendGenerated(eb === null ? 404 : 503, '', false);
+      return true;
+    }
+    this.upBackend = eb;
+    this.upHead = errorPageHead(this.req, this.target!, this.requestId, this.clientIp, status, eb.data.service);
+    this.attempts = 0;
+    this.tried.length = 0;
+    this.connectUpstream();
+    return true;
   }
 
   lastFail = 0;
@@ -983,6 +1028,8 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
 
   resetExchange(): void {
     this.target = null;
+    this.upBackend = null;
+    this.errorPage = 0;
     this.router = null;
     this.endpoint = null;
     this.tried.length = 0;
