@@ -206,8 +206,10 @@ class TableBuilder {
       hosts.add(host);
       // The oldest Ingress that defines a host decides its fallback (its defaultBackend, else the controller's).
       if (!server.fallback && host !== CATCH_ALL) server.fallback = ingFallback ?? this.controllerFallback();
-      if (host !== CATCH_ALL) for (const a of ann.server.aliases) this.aliasClaims.push({ alias: a, host, ingress: ing });
-      if (ann.server.fromToWww) server.fromToWww = true;
+      // A denied Ingress (invalid annotation) changes nothing outside its own paths.
+      const effects = ann.policy.denied === null;
+      if (effects && host !== CATCH_ALL) for (const a of ann.server.aliases) this.aliasClaims.push({ alias: a, host, ingress: ing });
+      if (effects && ann.server.fromToWww) server.fromToWww = true;
       const paths = rule.http?.paths ?? [];
       paths.forEach((p, pi) => {
         const field = `spec.rules[${ri}].http.paths[${pi}]`;
@@ -256,7 +258,7 @@ class TableBuilder {
             policy,
           },
           written,
-          appRoot: ann.server.appRoot,
+          appRoot: ann.policy.denied === null ? ann.server.appRoot : null,
         });
         routes++;
       });
@@ -285,21 +287,28 @@ class TableBuilder {
   /** server-alias claims, oldest first; names that are a real host (or already an alias) are dropped. */
   #aliases(): Map<string, string[]> {
     const out = new Map<string, string[]>();
-    const owner = new Map<string, string>();
+    const owner = new Map<string, AliasClaim>();
+    const warned = new Set<string>();
     for (const c of this.aliasClaims) {
       const field = `metadata.annotations["${this.#opts.annotationsPrefix.replace(/\/$/, '')}/server-alias"]`;
       const ref = refOf(c.ingress);
+      const once = `${keyOf(c.ingress)}\0${c.alias}`;
       if (c.alias === c.host) continue;
       if (this.servers.has(c.alias)) {
-        this.#diags.warn(ref, 'IgnoredAnnotation', field, `alias ${c.alias} is ignored: it is the host of an Ingress rule, which takes precedence`);
+        if (!warned.has(once)) this.#diags.warn(ref, 'IgnoredAnnotation', field, `alias ${c.alias} is ignored: it is the host of an Ingress rule, which takes precedence`);
+        warned.add(once);
         continue;
       }
       const prev = owner.get(c.alias);
       if (prev !== undefined) {
-        if (prev !== c.host) this.#diags.warn(ref, 'IgnoredAnnotation', field, `alias ${c.alias} is ignored: an older Ingress already made it an alias of ${prev}`);
+        // The same Ingress's later hosts: its aliases belong to its first host (as in ingress-nginx).
+        if (prev.ingress !== c.ingress && prev.host !== c.host && !warned.has(once)) {
+          this.#diags.warn(ref, 'IgnoredAnnotation', field, `alias ${c.alias} is ignored: an older Ingress (${keyOf(prev.ingress)}) already made it an alias of ${prev.host}`);
+          warned.add(once);
+        }
         continue;
       }
-      owner.set(c.alias, c.host);
+      owner.set(c.alias, c);
       let list = out.get(c.host);
       if (!list) out.set(c.host, (list = []));
       list.push(c.alias);
