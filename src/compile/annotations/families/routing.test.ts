@@ -29,7 +29,7 @@ function parse(annotations: Record<string, string>, cfg: GlobalConfig = DEFAULT_
   for (const [k, v] of Object.entries(annotations)) full[P + k] = v;
   const ing = obj({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'ns', annotations: full }, spec: {} }) as Ingress;
   const diags = new Diagnostics();
-  const ann = parseIngressAnnotations(ing, { cfg, snap: snapshotOf(SERVICES), opts: { annotationsPrefix: 'nginx.ingress.kubernetes.io', allowCrossNamespaceSecrets: false }, diags });
+  const ann = parseIngressAnnotations(ing, { cfg, snap: snapshotOf(SERVICES), opts: { annotationsPrefix: 'nginx.ingress.kubernetes.io', allowCrossNamespaceSecrets: false }, diags, referencedSecrets: new Set() });
   return { ann, diags };
 }
 
