@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { startBackend, type Backend, type Handler } from '../helpers/backend.ts';
 import { backendObjects, configMap, ingress, service } from '../helpers/objects.ts';
@@ -41,6 +42,14 @@ const pages: Handler = (req, res, body) => {
   res.end(JSON.stringify({ backend: 'pages', method: req.method, url: req.url, headers: req.headers, bodyBytes: body.length }));
 };
 
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
 describe('default-backend and custom-http-errors end to end', () => {
   let dir: ManifestDir;
   let sluice: Sluice;
@@ -57,6 +66,7 @@ describe('default-backend and custom-http-errors end to end', () => {
       ...backendObjects('web', 'pages', [be.pages.port]),
       ...backendObjects('web', 'echo', [be.echo.port]),
       ...backendObjects('infra', 'fallback', [be.fallback.port]),
+      ...backendObjects('web', 'dead', [await closedPort()]),
       service('web', 'empty'),
       service('web', 'empty2'),
     ]);
@@ -87,13 +97,20 @@ describe('default-backend and custom-http-errors end to end', () => {
       }),
       // No annotation: the ConfigMap's list (502) and the controller's default backend.
       ingress('web', 'plain', [{ host: 'plain.test', paths: [{ path: '/', service: 'app' }] }]),
+      // error_page also covers answers sluice generates: 502 after the upstream failed, 503
+      // without endpoints, and a policy's own answer (here the SSL redirect, 308 in the ConfigMap list).
+      ingress('web', 'dead', [{ host: 'dead.test', paths: [{ path: '/', service: 'dead' }] }], {
+        annotations: { [`${A}custom-http-errors`]: '502', [`${A}default-backend`]: 'pages' },
+      }),
+      ingress('web', 'noeps', [{ host: 'noeps.test', paths: [{ path: '/', service: 'empty' }] }], { annotations: { [`${A}custom-http-errors`]: '503' } }),
+      ingress('web', 'ssl', [{ host: 'ssl.test', paths: [{ path: '/', service: 'app' }] }], { annotations: { [`${A}force-ssl-redirect`]: 'true' } }),
       // Invalid values.
       ingress('web', 'bad-codes', [{ host: 'bad1.test', paths: [{ path: '/', service: 'app' }] }], { annotations: { [`${A}custom-http-errors`]: '404,abc' } }),
       ingress('web', 'bad-range', [{ host: 'bad2.test', paths: [{ path: '/', service: 'app' }] }], { annotations: { [`${A}custom-http-errors`]: '302' } }),
       ingress('web', 'bad-name', [{ host: 'bad3.test', paths: [{ path: '/', service: 'app' }] }], { annotations: { [`${A}default-backend`]: 'web/Echo' } }),
       ingress('web', 'bad-flag', [{ host: 'bad4.test', paths: [{ path: '/', service: 'app' }] }], { annotations: { [`${A}disable-proxy-intercept-errors`]: 'maybe' } }),
     ]);
-    dir.write('config.yaml', [configMap('infra', 'sluice', { 'custom-http-errors': '502' })]);
+    dir.write('config.yaml', [configMap('infra', 'sluice', { 'custom-http-errors': '502,308' })]);
     sluice = await startSluice({ manifests: [dir.path], args: ['--configmap', 'infra/sluice', '--default-backend-service', 'infra/fallback'] });
   });
 
@@ -202,6 +219,20 @@ describe('default-backend and custom-http-errors end to end', () => {
     assert.equal(r.status, 200);
     assert.deepEqual([r.json<Seen>().backend, r.json<Seen>().headers['x-code']], ['fallback', '502']);
     assert.equal((await get('plain.test', '/status/404')).text, 'upstream 404');
+  });
+
+  test('statuses sluice generates are intercepted too: 502 (upstream down), 503 (no endpoints), a policy\'s 308', async () => {
+    let r = await get('dead.test', '/x?y=1', { 'x-request-id': 'dead-1' });
+    assert.equal(r.status, 502);
+    let seen = r.json<Seen>();
+    assert.deepEqual([seen.backend, seen.url, seen.headers['x-code'], seen.headers['x-service-name'], seen.headers['x-original-uri']], ['pages', '/?y=1', '502', 'dead', '/x?y=1']);
+    r = await get('noeps.test', '/x');
+    assert.equal(r.status, 200);
+    seen = r.json<Seen>();
+    assert.deepEqual([seen.backend, seen.headers['x-code'], seen.headers['x-service-name']], ['fallback', '503', 'empty']);
+    r = await get('ssl.test', '/x');
+    assert.equal(r.status, 200);
+    assert.deepEqual([r.json<Seen>().backend, r.json<Seen>().headers['x-code']], ['fallback', '308']);
   });
 
   test('keep-alive survives an intercepted exchange', async () => {

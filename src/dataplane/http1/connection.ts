@@ -401,7 +401,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const backend = this.decision.backend ?? target.backend;
     if (backend === null || backend.endpoints.length === 0) {
       this.error = backend === null ? 'no usable Service for this route' : 'no ready endpoints';
-      this.sendGenerated(503, '', false);
+      if (!this.intercepted(503)) this.sendGenerated(503, '', false);
       return;
     }
     this.upBackend = backend;
@@ -417,6 +417,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   sendDecision(): void {
     const d = this.decision;
     this.respExtra = d.responseHeaders;
+    if (this.intercepted(d.status)) return;
     this.sendGenerated(d.status, d.headers, false, d.body, d.contentType);
   }
 
@@ -675,24 +676,25 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
         this.retry();
         return;
       }
-      // custom-http-errors: a listed status is answered by the error backend (never twice).
-      const ic = this.decision.intercept;
-      if (ic !== null && this.errorPage === 0 && ic.includes(res.status) && this.interceptError(res.status)) return;
+      if (this.intercepted(res.status)) return;
       this.sendResponseHead(rest);
       return;
     }
   }
 
   /**
-   * custom-http-errors (ingress-nginx proxy_intercept_errors + `error_page <code> = @custom_*`):
-   * the upstream's response is dropped (its connection closed, so its body is never relayed)
-   * and the request is sent again, as `<method> /<query>` with X-Code & co (error-page.ts), to
-   * the error backend; the client gets that response, status included. The request body is
-   * resent from the retry buffer, so this needs it complete and held; otherwise (a large upload
-   * still streaming) the upstream's own response passes through. Returns false in that case.
+   * custom-http-errors (ingress-nginx `error_page <code> = @custom_*`, proxy_intercept_errors):
+   * a listed status — from the upstream, or one sluice would generate (502/504, 503 without
+   * endpoints, a policy's 401/403...) — is answered by the error backend instead: the pending
+   * response is dropped (an upstream connection is closed, so its body is never relayed) and the
+   * request goes, as `<method> /<query>` with X-Code & co (error-page.ts), to that backend; the
+   * client gets its response, status included. Never for the error backend's own answer. The
+   * request body is (re)sent from the retry buffer, so this needs it still held (≤ 64 KiB);
+   * otherwise the original answer goes out. Returns true when the error backend took over.
    */
-  interceptError(status: number): boolean {
-    if (!this.reqBodyDone || !this.bodyRetained) return false;
+  intercepted(status: number): boolean {
+    const ic = this.decision.intercept;
+    if (ic === null || this.errorPage !== 0 || !ic.includes(status) || !this.bodyRetained) return false;
     const up = this.up;
     this.up = null;
     if (up !== null) up.pool.discard(up, 'custom-http-errors: response replaced by the error backend');
@@ -701,14 +703,17 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const eb = this.decision.errorBackend;
     if (eb === null || eb.endpoints.length === 0) {
       // No error backend: ingress-nginx's built-in default server answers 404; one without endpoints, 503.
-      this.error = eb === null ? '' : 'custom-http-errors: the default backend has no endpoints';
+      if (eb !== null) this.error = 'custom-http-errors: the default backend has no endpoints';
       this.sendGenerated(eb === null ? 404 : 503, '', false);
       return true;
     }
+    // Not proxied yet (a local answer, or no endpoints): the client may still wait for 100 Continue.
+    if (this.upHead === '' && this.req.expectContinue && !this.reqBodyDone) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     this.upBackend = eb;
     this.upHead = errorPageHead(this.req, this.target!, this.requestId, this.clientIp, status, eb.data.service);
     this.attempts = 0;
     this.tried.length = 0;
+    this.retryDeadline = 0;
     this.connectUpstream();
     return true;
   }
@@ -923,6 +928,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const status = kind === FAIL_TIMEOUT ? 504 : 502;
     this.error = why;
     this.ctx.log('warn', { requestId: this.requestId, upstream: this.endpoint?.display ?? '', status }, why);
+    if (this.intercepted(status)) return;
     this.sendGenerated(status, '', !this.reqBodyDone);
   }
 

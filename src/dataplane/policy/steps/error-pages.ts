@@ -9,8 +9,10 @@
 // request is re-sent to `@custom_<upstream>_<code>`: the annotation's default backend while it
 // has endpoints, else the controller's --default-backend-service, else ingress-nginx's built-in
 // default server (which answers 404). The connection does the second exchange (see
-// Http1Connection.interceptError); the client gets that backend's response, status included
-// (`error_page <code> = @custom...`).
+// Http1Connection.intercepted); the client gets that backend's response, status included
+// (`error_page <code> = @custom...`). nginx applies error_page to answers it generates too
+// (502/504 after upstream failures, 503 without endpoints, 401/403 of access checks), and so does
+// sluice.
 
 import { CONTINUE } from '../request-view.ts';
 import type { Step, StepFactory } from '../pipeline.ts';

@@ -19,6 +19,9 @@ registerSteps([
   appRootStep,
   // Response headers that apply to every answer of a location, local or proxied.
   hstsStep,
+  // custom-http-errors covers every answer of the location, local ones included (nginx
+  // error_page), so it is armed before any step may answer.
+  customErrorsStep,
   // Rewrite phase: nginx rewrite-module directives (redirect `return`, rewrite-target), then the
   // Lua SSL redirect.
   redirectStep,
@@ -29,5 +32,4 @@ registerSteps([
   // Proxy settings.
   upstreamVhostStep,
   defaultBackendStep,
-  customErrorsStep,
 ]);
