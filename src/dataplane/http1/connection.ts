@@ -700,6 +700,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     if (up !== null) up.pool.discard(up, 'custom-http-errors: response replaced by the error backend');
     this.upPaused = false;
     this.errorPage = status;
+    // The answer now comes from the @custom location: the original location's response headers
+    // (HSTS, CORS...) do not apply to it.
+    this.respExtra = '';
     const eb = this.decision.errorBackend;
     if (eb === null || eb.endpoints.length === 0) {
       // No error backend: ingress-nginx's built-in default server answers 404; one without endpoints, 503.
