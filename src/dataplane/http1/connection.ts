@@ -1070,34 +1070,63 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.lastFail = 0;
   }
 
+  /** One record object per connection, refilled per exchange (sinks must not keep it). */
+  readonly #rec: ExchangeRecord = {
+    startMs: 0,
+    durationS: 0,
+    clientIp: '',
+    method: '',
+    scheme: 'http',
+    host: '',
+    uri: '',
+    httpVersion: '',
+    status: 0,
+    requestBytes: 0,
+    responseBytes: 0,
+    upstreamAddr: '',
+    upstreamStatus: 0,
+    upstreamDurationS: 0,
+    requestId: '',
+    namespace: '',
+    ingress: '',
+    service: '',
+    servicePort: '',
+    path: '',
+    serverHost: '',
+    userAgent: '',
+    error: '',
+  };
+
   record(): void {
     const t = this.target;
     const req = this.req;
-    const rec: ExchangeRecord = {
-      startMs: this.startMs,
-      durationS: (performance.now() - this.startPerf) / 1000,
-      clientIp: this.clientIp !== '' ? this.clientIp : this.peerIp,
-      method: req.method,
-      scheme: this.secure ? 'https' : 'http',
-      host: req.host,
-      uri: req.target,
-      httpVersion: req.minor === 0 ? 'HTTP/1.0' : 'HTTP/1.1',
-      status: this.status,
-      requestBytes: this.reqBytes,
-      responseBytes: this.respBytes,
-      upstreamAddr: this.upstreamAddr,
-      upstreamStatus: this.upstreamStatus,
-      upstreamDurationS: this.upstreamDuration,
-      requestId: this.requestId,
-      namespace: t?.namespace ?? '',
-      ingress: t?.ingress ?? '',
-      service: t?.service ?? '',
-      servicePort: t?.servicePort ?? '',
-      path: t?.path ?? '',
-      serverHost: t?.server.server.host ?? '',
-      userAgent: '',
-      error: this.error,
-    };
+    const rec = this.#rec;
+    rec.startMs = this.startMs;
+    rec.durationS = (performance.now() - this.startPerf) / 1000;
+    rec.clientIp = this.clientIp !== '' ? this.clientIp : this.peerIp;
+    rec.method = req.method;
+    rec.scheme = this.secure ? 'https' : 'http';
+    rec.host = req.host;
+    rec.uri = req.target;
+    rec.httpVersion = req.minor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
+    rec.status = this.status;
+    rec.requestBytes = this.reqBytes;
+    rec.responseBytes = this.respBytes;
+    rec.upstreamAddr = this.upstreamAddr;
+    rec.upstreamStatus = this.upstreamStatus;
+    rec.upstreamDurationS = this.upstreamDuration;
+    rec.requestId = this.requestId;
+    if (t !== null) {
+      rec.namespace = t.namespace;
+      rec.ingress = t.ingress;
+      rec.service = t.service;
+      rec.servicePort = t.servicePort;
+      rec.path = t.path;
+      rec.serverHost = t.server.server.host;
+    } else {
+      rec.namespace = rec.ingress = rec.service = rec.servicePort = rec.path = rec.serverHost = '';
+    }
+    rec.error = this.error;
     this.ctx.sink.record(rec, t);
   }
 
