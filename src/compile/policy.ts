@@ -46,6 +46,35 @@ export interface TlsRedirectPolicy {
   preserveTrailingSlash: boolean;
 }
 
+/** use-regex / rewrite-target / x-forwarded-prefix (ingress-nginx's rewrite annotations). */
+export interface RewritePolicy {
+  /** use-regex: the Ingress's paths are regular expressions (the whole host switches to regex mode). */
+  useRegex: boolean;
+  /** rewrite-target, or null. A location whose path differs from it is rewritten (and its host is in regex mode). */
+  target: string | null;
+  /** x-forwarded-prefix, sent only with a rewritten request; null or "" sends nothing. May hold $1..$9. */
+  xForwardedPrefix: string | null;
+}
+
+/** permanent-redirect / temporal-redirect and the options that shape redirect Location headers. */
+export interface RedirectPolicy {
+  /** Redirect target (temporal wins over permanent), or null. */
+  url: string | null;
+  code: number;
+  /** relative-redirects: a Location starting with "/" stays relative (nginx absolute_redirect off). */
+  relative: boolean;
+  /** use-port-in-redirects: nginx port_in_redirect on. */
+  usePort: boolean;
+}
+
+/** custom-http-errors / default-backend. */
+export interface ErrorPolicy {
+  /** Upstream statuses answered by the error backend instead; [] = pass every status through. */
+  codes: number[];
+  /** default-backend annotation: backend key of its Service (first port), or null. */
+  backend: string | null;
+}
+
 /** Client address lists (nginx allow/deny in the location), canonical CIDRs. */
 export interface AccessPolicy {
   /** allowlist-source-range, else the ConfigMap whitelist-source-range; null = no allowlist, [] = nobody. */
@@ -70,6 +99,11 @@ export interface RoutePolicy {
   proxy: ProxyPolicy;
   protocol: BackendProtocol;
   tls: TlsRedirectPolicy;
+  rewrite: RewritePolicy;
+  redirect: RedirectPolicy;
+  /** upstream-vhost: Host sent upstream (may hold $host, $http_host, $service_name, $namespace, $service_port), or null. */
+  upstreamVhost: string | null;
+  errors: ErrorPolicy;
   access: AccessPolicy;
   basicAuth: BasicAuthPolicy | null;
   /** auth-url, or the ConfigMap global-auth-url. */
@@ -148,5 +182,9 @@ export function defaultRoutePolicy(cfg: GlobalConfig): RoutePolicy {
     access: { allow: allow.length > 0 ? canonicalCidrs(allow) : null, deny: canonicalCidrs(cfg['denylist-source-range']) },
     basicAuth: null,
     externalAuth: global.policy,
+    rewrite: { useRegex: false, target: null, xForwardedPrefix: null },
+    redirect: { url: null, code: 0, relative: cfg['relative-redirects'], usePort: false },
+    upstreamVhost: null,
+    errors: { codes: [...cfg['custom-http-errors']], backend: null },
   };
 }

@@ -128,7 +128,11 @@ describe('live configuration changes', () => {
   });
 
   test('endpoint changes apply without a recompile of routes', async () => {
+    const from = sluice.logs.length;
     dir.write('ingress.yaml', [ingress('app', 'web', [{ host: 'app.test', paths: [{ path: '/', service: 'blue' }] }])]);
+    // app.test already answers "blue": wait for this write's table (it drops the previous test's
+    // Ingresses) so its publication is not counted as the endpoint change's.
+    await sluice.waitForLog((r) => r.msg === 'route table published', 10_000, from);
     await until(() => who('app.test'), (v) => v === 'blue');
     const published = sluice.logs.filter((l) => l.msg === 'route table published').length;
     // Point the blue Service's endpoints at the green backend.

@@ -24,6 +24,8 @@ export interface RequestView {
   readonly forwardedProto: string;
   /** X-Forwarded-For as sent upstream. */
   readonly forwardedFor: string;
+  /** The HTTPS listener's port (use-port-in-redirects); absent means 443. */
+  readonly httpsPort?: number;
   /** All values of a header (lower-case name) joined by ", ", or null. */
   header(lowerName: string): string | null;
   /** Every header as [name, value] pairs (for external auth, which forwards them). */

@@ -4,8 +4,25 @@ import type { AnnotationFamily } from '../family.ts';
 import { proxyFamily } from './proxy.ts';
 import { backendProtocolFamily } from './backend-protocol.ts';
 import { sslRedirectFamily } from './ssl-redirect.ts';
+import { rewriteFamily } from './rewrite.ts';
+import { redirectFamily } from './redirect.ts';
+import { upstreamVhostFamily } from './upstream-vhost.ts';
+import { serverAliasFamily } from './server-alias.ts';
+import { errorsFamily } from './errors.ts';
 import { accessFamily } from './access.ts';
 import { basicAuthFamily } from './basic-auth.ts';
 import { externalAuthFamily } from './external-auth.ts';
 
-export const FAMILIES: readonly AnnotationFamily[] = [proxyFamily, backendProtocolFamily, sslRedirectFamily, accessFamily, basicAuthFamily, externalAuthFamily];
+export const FAMILIES: readonly AnnotationFamily[] = [
+  proxyFamily,
+  backendProtocolFamily,
+  sslRedirectFamily,
+  rewriteFamily,
+  redirectFamily,
+  upstreamVhostFamily,
+  serverAliasFamily,
+  errorsFamily,
+  accessFamily,
+  basicAuthFamily,
+  externalAuthFamily,
+];

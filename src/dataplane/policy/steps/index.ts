@@ -8,11 +8,27 @@ import { hstsStep } from './hsts.ts';
 import { accessStep } from './access.ts';
 import { basicAuthStep } from './basic-auth.ts';
 import { externalAuthStep } from './external-auth.ts';
+import { wwwRedirectStep } from './www-redirect.ts';
+import { appRootStep } from './app-root.ts';
+import { redirectStep } from './redirect.ts';
+import { rewriteStep } from './rewrite.ts';
+import { upstreamVhostStep } from './upstream-vhost.ts';
+import { customErrorsStep, defaultBackendStep } from './error-pages.ts';
 
 registerSteps([
-  // Response headers that apply to every answer, local or proxied, come first.
+  // Server level, before any location is chosen (no location headers such as HSTS): the
+  // from-to-www redirect server, then app-root.
+  wwwRedirectStep,
+  appRootStep,
+  // Response headers that apply to every answer of a location, local or proxied.
   hstsStep,
-  // Rewrite phase.
+  // custom-http-errors covers every answer of the location, local ones included (nginx
+  // error_page), so it is armed before any step may answer.
+  customErrorsStep,
+  // Rewrite phase: nginx rewrite-module directives (redirect `return`, rewrite-target), then the
+  // Lua SSL redirect.
+  redirectStep,
+  rewriteStep,
   sslRedirectStep,
   // Access phase: a denied route answers 503 first; then, in nginx's access-phase order,
   // allow/deny lists (403), basic auth (401), external auth.
@@ -20,4 +36,7 @@ registerSteps([
   accessStep,
   basicAuthStep,
   externalAuthStep,
+  // Proxy settings.
+  upstreamVhostStep,
+  defaultBackendStep,
 ]);
