@@ -26,7 +26,7 @@ function parseList(r: AnnotationReader, key: string, value: string): string[] | 
   }
   const parsed = parseCidrList(value);
   if (!parsed.ok) {
-    r.error(key, value, `${EXPECTED} (${JSON.stringify(parsed.bad)} is not one)`);
+    r.error(key, value, `${EXPECTED} (${parsed.bad === '' ? 'an empty entry, from a stray comma,' : JSON.stringify(parsed.bad)} is not one)`);
     return null;
   }
   return [...new Set(parsed.cidrs)].sort();
