@@ -5,7 +5,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import { generateDefaultCertificate } from '../../src/dataplane/tls/default-cert.ts';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { startBackend, type Backend } from '../helpers/backend.ts';
 import { backendObjects, configMap, ingress } from '../helpers/objects.ts';
@@ -99,6 +101,8 @@ describe('external authentication', () => {
   let globalSluice: Sluice;
   let brokenDir: ManifestDir;
   let broken: Sluice;
+  let tlsAuth: https.Server;
+  const tlsCalls: { servername: string; host: string }[] = [];
   const url = (path: string): string => `http://127.0.0.1:${auth.port}${path}`;
   const seenBy = (host: string) => echo.seen.filter((s) => s.headers.host === host);
 
@@ -114,6 +118,15 @@ describe('external authentication', () => {
     });
     auth = await startAuth();
     const dead = await closedPort();
+    // An https auth service with a self-signed certificate: nginx sends SNI and does not verify.
+    const pem = await generateDefaultCertificate();
+    tlsAuth = https.createServer({ cert: pem.cert, key: pem.key }, (req, res) => {
+      tlsCalls.push({ servername: (req.socket as import('node:tls').TLSSocket).servername || '', host: req.headers.host ?? '' });
+      res.writeHead(200, { 'x-auth-user': 'tls' });
+      res.end();
+    });
+    await new Promise<void>((r) => tlsAuth.listen(0, '127.0.0.1', r));
+    const tlsPort = (tlsAuth.address() as net.AddressInfo).port;
     dir = new ManifestDir();
     dir.write('all.yaml', [
       ...backendObjects('app', 'echo', [echo.port]),
@@ -135,6 +148,7 @@ describe('external authentication', () => {
       site('nostore', { [`${A}auth-url`]: url('/status/200?nocache=1'), [`${A}auth-cache-key`]: 'fixed' }),
       site('vars', { [`${A}auth-url`]: `http://127.0.0.1:${auth.port}/status/200?host=$host&uri=$escaped_request_uri&u=$arg_user` }),
       site('slow', { [`${A}auth-url`]: url('/hold') }),
+      site('tls', { [`${A}auth-url`]: `https://localhost:${tlsPort}/check`, [`${A}auth-response-headers`]: 'X-Auth-User' }),
       site('bad-url', { [`${A}auth-url`]: 'https://invalid..auth.url' }),
       site('bad-var', { [`${A}auth-url`]: 'http://auth.test/check?x=$upstream_addr' }),
       site('bad-method', { [`${A}auth-url`]: url('/status/200'), [`${A}auth-method`]: 'FETCH' }),
@@ -172,6 +186,8 @@ describe('external authentication', () => {
     await broken?.stop();
     await echo?.close();
     await auth?.close();
+    tlsAuth?.closeAllConnections();
+    tlsAuth?.close();
     dir?.cleanup();
     globalDir?.cleanup();
     brokenDir?.cleanup();
@@ -285,6 +301,13 @@ describe('external authentication', () => {
     const nostore = (): number => auth.calls.filter((c) => c.headers['x-original-url']?.toString().includes('nostore.test')).length;
     for (let i = 0; i < 2; i++) await request(sluice.httpPort, '/', { host: 'nostore.test' });
     assert.equal(nostore(), 2);
+  });
+
+  test('an https auth service: SNI sent, certificate not verified (nginx proxy_ssl_verify off)', async () => {
+    const r = await request(sluice.httpPort, '/', { host: 'tls.test' });
+    assert.equal(r.status, 200);
+    assert.equal(r.json<{ headers: Record<string, string> }>().headers['x-auth-user'], 'tls');
+    assert.deepEqual(tlsCalls.at(-1), { servername: 'localhost', host: 'localhost' });
   });
 
   test('nginx variables in auth-url are interpolated per request', async () => {
