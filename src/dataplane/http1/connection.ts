@@ -13,6 +13,7 @@ import { clock, sweeper, type Timed } from '../clock.ts';
 import type { ConnContext, ExchangeRecord } from '../context.ts';
 import type { Router, Target } from '../router.ts';
 import { newRequestId } from '../request-id.ts';
+import type { ProxyPolicy } from '../../compile/policy.ts';
 import type { EndpointRuntime } from '../upstream/backends.ts';
 import type { UpstreamConn, UpstreamOwner } from '../upstream/pool.ts';
 import { ChunkedScanner } from './chunked.ts';
@@ -45,6 +46,13 @@ const MAX_BUFFERED = 64 * 1024;
 /** Request bodies up to this size are kept so a failed attempt can be resent elsewhere. */
 const RETAIN_LIMIT = 64 * 1024;
 const LINGER_MS = 5000;
+/**
+ * proxy-request-buffering "on": request bodies are held in memory (sluice never writes them to
+ * disk) up to max(client-body-buffer-size, this) before the upstream is contacted.
+ */
+const REQUEST_HOLD_LIMIT = 8 * 1024 * 1024;
+/** proxy-buffering "on": response bytes read from the upstream ahead of a slow client (memory). */
+const RESPONSE_READ_AHEAD = 8 * 1024 * 1024;
 /** Head and body are merged into one write below this body size. */
 const MERGE_WRITE_LIMIT = 16 * 1024;
 
@@ -115,6 +123,15 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   queueSent = 0;
   queueBytes = 0;
   bodyRetained = true;
+  /** Sent body bytes were dropped (not retained): the request can no longer be resent. */
+  bodyDropped = false;
+  /** proxy-request-buffering: the body is being read before the upstream is contacted. */
+  holdingBody = false;
+  holdLimit = 0;
+  /** HTTP/1.0 upstream and a chunked request body: the body is decoded and sent with Content-Length. */
+  decodeBody = false;
+  /** proxy-buffering: bytes the client socket may hold before the upstream is paused. */
+  readAhead = 0;
   respHeadDone = false;
   respBuf: Buffer | null = null;
   respKind = RESP_BODY_NONE;
@@ -174,6 +191,12 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   readonly #onChunkData = (b: Buffer, s: number, e: number): void => {
     this.respBytes += e - s;
     this.socket.write(b.subarray(s, e));
+  };
+  readonly #onReqChunkData = (b: Buffer, s: number, e: number): void => {
+    // Decoded request body data (decodeBody): held until the body is complete.
+    const piece = b.subarray(s, e);
+    this.bodyQueue.push(piece);
+    this.queueBytes += piece.length;
   };
 
   constructor(socket: Socket, ctx: ConnContext, secure: boolean) {
@@ -337,6 +360,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const target = router.route(req.hostname, req.path);
     this.target = target;
     const policy = target.policy.proxy;
+    // proxy-http-version 1.0 cannot carry chunked coding: decode the body, send it with a length.
+    this.decodeBody = policy.httpVersion === '1.0' && req.bodyKind === BODY_CHUNKED;
+    this.reqChunk.onData = this.decodeBody ? this.#onReqChunkData : null;
 
     if (policy.bodySizeLimit > 0 && req.bodyKind === BODY_LENGTH && req.contentLength > policy.bodySizeLimit) {
       this.error = `request body of ${req.contentLength} bytes exceeds proxy-body-size ${policy.bodySizeLimit}`;
@@ -395,6 +421,45 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
       return;
     }
     if (req.expectContinue && !this.reqBodyDone) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    if (req.bodyKind !== BODY_NONE && this.holdBody(policy)) return;
+    this.startUpstream();
+  }
+
+  /**
+   * proxy-request-buffering (ingress-nginx default "on"): the whole request body is read before
+   * the upstream is contacted, so a slow upload never ties up a pod connection and a failed try
+   * can be resent elsewhere (requestBodyDone() then starts the upstream). The body is held in
+   * memory only, up to max(client-body-buffer-size, 8 MiB): a larger body (proxy-body-size above
+   * that, or 0) starts streaming once that much has arrived (nginx would spill to a temp file).
+   * With "off" the body streams as it arrives. Returns true when the upstream must wait.
+   */
+  holdBody(p: ProxyPolicy): boolean {
+    if (!p.requestBuffering && !this.decodeBody) return false;
+    // Nothing was sent yet, so everything received so far is still in hand for a retry.
+    this.bodyRetained = true;
+    if (this.reqBodyDone) return false;
+    this.holdingBody = true;
+    this.holdLimit = Math.max(p.clientBodyBufferSize, REQUEST_HOLD_LIMIT);
+    this.setTimeout(TO_BODY, this.ctx.limits.clientBodyTimeoutMs);
+    if (this.paused) this.resumeClient();
+    return true;
+  }
+
+  /** The held body outgrew the memory limit: stream the rest (or refuse, when it must be decoded). */
+  holdLimitReached(): void {
+    this.holdingBody = false;
+    if (this.decodeBody) {
+      this.error = `chunked request body larger than ${this.holdLimit} bytes cannot be buffered for an HTTP/1.0 upstream (proxy-http-version)`;
+      this.abortRequest(413);
+      return;
+    }
+    this.bodyRetained = false;
+    this.startUpstream();
+  }
+
+  /** Builds the upstream request head and takes the first endpoint. */
+  startUpstream(): void {
+    const policy = this.target!.policy.proxy;
     this.upHead = this.buildUpstreamHead();
     this.attempts = 0;
     this.tried.length = 0;
@@ -419,11 +484,15 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     if (d.dropHeaders !== null) {
       for (const name of d.dropHeaders) for (let i = req.headers.find(req.head, name); i >= 0; i = req.headers.find(req.head, name, i + 1)) req.headers.drop[i] = 1;
     }
+    if (this.decodeBody) {
+      const te = req.headers.find(req.head, 'transfer-encoding');
+      if (te >= 0) req.headers.drop[te] = 1;
+    }
     const xff = req.xForwardedFor !== '' && cfg['compute-full-forwarded-for'] ? `${req.xForwardedFor}, ${ip}` : ip;
     const port = this.secure ? this.ctx.httpsPort : this.ctx.httpPort;
     const scheme = this.scheme;
     let h =
-      `${req.method} ${d.target ?? req.target} HTTP/1.1\r\nHost: ${upHost}\r\n` +
+      `${req.method} ${d.target ?? req.target} HTTP/${this.target!.policy.proxy.httpVersion}\r\nHost: ${upHost}\r\n` +
       req.headers.kept(req.head, req.headersStart) +
       (this.requestId !== '' ? `X-Request-ID: ${this.requestId}\r\n` : '') +
       `X-Real-IP: ${ip}\r\nX-Forwarded-For: ${xff}\r\nX-Forwarded-Host: ${host}\r\nX-Forwarded-Port: ${port}\r\n` +
@@ -431,6 +500,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     if (req.xForwardedFor !== '') h += `X-Original-Forwarded-For: ${req.xForwardedFor}\r\n`;
     if (cfg['proxy-add-original-uri-header']) h += `X-Original-URI: ${req.target}\r\n`;
     if (req.upgrade !== '') h += `Upgrade: ${req.upgrade}\r\nConnection: upgrade\r\n`;
+    if (this.decodeBody) h += `Content-Length: ${this.queueBytes}\r\n`;
     return h + d.addHeaders + '\r\n';
   }
 
@@ -438,7 +508,8 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   connectUpstream(): boolean {
     const target = this.target!;
     const d = this.decision;
-    const preferred = this.attempts === 0 ? d.endpoint : null;
+    // Affinity without change-on-failure retries the cookie's endpoint (d.pinEndpoint), as ingress-nginx.
+    const preferred = this.attempts === 0 || d.pinEndpoint ? d.endpoint : null;
     const ep = preferred !== null && target.backend!.endpoints.includes(preferred) ? preferred : target.backend!.pick(this.tried);
     if (ep === null) {
       this.upstreamFailedFinal(this.error === '' ? 'no endpoint left to try' : this.error, this.lastFail);
@@ -510,6 +581,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
 
   dropSentBody(): void {
     if (this.queueSent === 0) return;
+    this.bodyDropped = true;
     this.bodyQueue = this.queueSent === this.bodyQueue.length ? [] : this.bodyQueue.slice(this.queueSent);
     this.queueSent = 0;
   }
@@ -540,16 +612,25 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
       }
     }
     this.reqBytes += end - start;
-    if (end > start) {
+    if (this.decodeBody) {
+      // Decoded data was queued by #onReqChunkData during feed().
+      if (this.holdingBody) {
+        if (this.queueBytes > this.holdLimit) {
+          this.holdLimitReached();
+          return;
+        }
+      } else if (this.queueBytes > MAX_BUFFERED) this.pauseClient();
+    } else if (end > start) {
       const piece = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
       this.deliverBody(piece);
+      if (this.state !== ST_REQUEST || this.target === null) return;
     }
     if (end < chunk.length) {
       const rest = chunk.subarray(end);
       this.buf = this.buf === null ? rest : Buffer.concat([rest, this.buf]);
     }
     if (done) this.requestBodyDone();
-    else if (this.state === ST_REQUEST && this.up !== null && this.upHeadSent && this.timeout === TO_BODY) {
+    else if (this.state === ST_REQUEST && this.timeout === TO_BODY && (this.holdingBody || (this.up !== null && this.upHeadSent))) {
       this.deadline = clock.now + this.ctx.limits.clientBodyTimeoutMs;
     }
   }
@@ -558,6 +639,11 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   deliverBody(piece: Buffer): void {
     this.bodyQueue.push(piece);
     this.queueBytes += piece.length;
+    if (this.holdingBody) {
+      // Request buffering: keep reading (all of it is retained) until the body is complete.
+      if (this.queueBytes > this.holdLimit) this.holdLimitReached();
+      return;
+    }
     if (this.bodyRetained && this.queueBytes > RETAIN_LIMIT) this.bodyRetained = false;
     const up = this.up;
     if (up !== null && this.upHeadSent) {
@@ -576,6 +662,11 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
 
   requestBodyDone(): void {
     this.reqBodyDone = true;
+    if (this.holdingBody) {
+      this.holdingBody = false;
+      this.startUpstream();
+      return;
+    }
     if (this.up !== null && this.upHeadSent && this.timeout === TO_BODY) this.setTimeout(TO_READ, this.target!.policy.proxy.readTimeoutMs);
   }
 
@@ -676,7 +767,15 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.status = res.status;
     this.respHeadDone = true;
     this.respKind = res.bodyKind;
-    this.respClose = res.close;
+    const p = this.target!.policy.proxy;
+    // An HTTP/1.0 upstream request is never followed by another on that connection.
+    this.respClose = res.close || p.httpVersion === '1.0';
+    this.readAhead = p.buffering ? RESPONSE_READ_AHEAD : 0;
+    // Headers a policy sets itself replace the upstream's (CORS, like nginx's more_set_headers).
+    const dropRes = this.decision.dropResponseHeaders;
+    if (dropRes !== null) {
+      for (const n of dropRes) for (let i = res.headers.find(res.head, n); i >= 0; i = res.headers.find(res.head, n, i + 1)) res.headers.drop[i] = 1;
+    }
     let close = !this.keepAlive || this.clientEnded || !this.reqBodyDone;
     this.respDecode = false;
     if (res.bodyKind === RESP_BODY_CLOSE) close = true;
@@ -702,7 +801,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const kind = res.bodyKind;
     if (kind === RESP_BODY_NONE || rest.length === 0 || this.respDecode) {
       this.respBytes += head.length;
-      if (!this.socket.write(head, 'latin1')) this.pauseUpstream();
+      if (!this.socket.write(head, 'latin1')) this.clientFull();
       if (kind === RESP_BODY_NONE) {
         this.responseDone(rest.length > 0);
         return;
@@ -727,7 +826,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     }
     const body = end === rest.length ? rest : rest.subarray(0, end);
     this.respBytes += head.length + body.length;
-    if (!writeMerged(this.socket, head, body)) this.pauseUpstream();
+    if (!writeMerged(this.socket, head, body)) this.clientFull();
     if (done) this.responseDone(end < rest.length);
   }
 
@@ -761,7 +860,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     if (end > start) {
       const piece = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
       this.respBytes += piece.length;
-      if (!this.socket.write(piece)) this.pauseUpstream();
+      if (!this.socket.write(piece)) this.clientFull();
     }
     if (done) this.responseDone(end < chunk.length);
   }
@@ -829,7 +928,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const nu = p.nextUpstream;
     if (this.respHeadDone && this.status !== 0) return false;
     if (!keepAliveRace) {
-      const allowed = kind === FAIL_TIMEOUT ? nu.timeout : kind === FAIL_STATUS ? true : nu.error;
+      const allowed = kind === FAIL_TIMEOUT ? nu.timeout : kind === FAIL_STATUS ? true : kind === FAIL_INVALID ? nu.invalidHeader : nu.error;
       if (!allowed) return false;
       if (p.tries > 0 && this.attempts >= p.tries) return false;
       if (this.retryDeadline !== 0 && clock.now >= this.retryDeadline) return false;
@@ -837,7 +936,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     // Anything sent to an upstream makes a non-idempotent request unsafe to repeat.
     if (this.upBytesSent > 0 && !nu.nonIdempotent && !isIdempotent(this.req.method)) return false;
     // The body must still be in hand to send it again.
-    if (!this.bodyRetained && (this.upBytesSent > 0 || this.queueBytes > 0)) return false;
+    if (this.bodyDropped) return false;
+    // proxy-request-buffering off: once body bytes went out, nginx does not try another endpoint.
+    if (!keepAliveRace && !p.requestBuffering && this.upBytesSent > this.upHead.length) return false;
     return true;
   }
 
@@ -996,6 +1097,10 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.queueSent = 0;
     this.queueBytes = 0;
     this.bodyRetained = true;
+    this.bodyDropped = false;
+    this.holdingBody = false;
+    this.decodeBody = false;
+    this.readAhead = 0;
     this.respHeadDone = false;
     this.respBuf = null;
     this.respKind = RESP_BODY_NONE;
@@ -1061,6 +1166,17 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     }
   }
 
+  /**
+   * The client socket is past its high-water mark. Stop reading the upstream, unless
+   * proxy-buffering is on: then keep reading ahead of the slow client up to 8 MiB (memory, where
+   * nginx would also spill to disk), so a response that fits is read whole and the upstream
+   * connection goes back to the pool without waiting for the client.
+   */
+  clientFull(): void {
+    if (this.readAhead > 0 && this.socket.writableLength <= this.readAhead) return;
+    this.pauseUpstream();
+  }
+
   pauseUpstream(): void {
     const up = this.up;
     if (up !== null && !this.upPaused) {
@@ -1111,8 +1227,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.buf = null;
     this.socket.end();
     if (this.paused) this.resumeClient();
-    // Keep reading (and dropping) briefly so the peer sees our response before any reset.
-    this.setTimeout(TO_LINGER, LINGER_MS);
+    // Keep reading (and dropping) briefly so the peer sees our response before any reset; while
+    // response bytes are still queued (a slow client), allow it the send timeout to take them.
+    this.setTimeout(TO_LINGER, this.socket.writableLength > 0 ? Math.max(LINGER_MS, this.ctx.limits.sendTimeoutMs) : LINGER_MS);
   }
 
   closeNow(): void {

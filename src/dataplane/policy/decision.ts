@@ -22,6 +22,8 @@ export class Decision {
   dropHeaders: string[] | null = null;
   /** Header lines appended to the response the client gets (proxied or local). */
   responseHeaders = '';
+  /** Lower-case names removed from the upstream's response (headers a policy replaces, as nginx's more_set_headers). Shared, never mutated. */
+  dropResponseHeaders: readonly string[] | null = null;
   /** Endpoint chosen by a policy (session affinity), tried first. */
   endpoint: EndpointRuntime | null = null;
   /** Upstream statuses answered by the error backend instead (custom-http-errors). */
@@ -31,6 +33,12 @@ export class Decision {
   resumeAt = 0;
   /** Set by a step that wants the response-phase hook (e.g. affinity cookie on the chosen endpoint). */
   onEndpoint: ((d: Decision, ep: EndpointRuntime) => void) | null = null;
+  /** Retries go to `endpoint` too, not to another endpoint (affinity without change-on-failure). */
+  pinEndpoint = false;
+  /** Session affinity (steps/affinity.ts): the live endpoint the request's cookie names, if any. */
+  stickyEndpoint: EndpointRuntime | null = null;
+  /** Session affinity: cookie attribute variant for this request (bit 1 Secure, bit 2 no SameSite). */
+  stickyFlags = 0;
 
   reset(): void {
     this.status = 0;
@@ -42,11 +50,15 @@ export class Decision {
     this.addHeaders = '';
     this.dropHeaders = null;
     this.responseHeaders = '';
+    this.dropResponseHeaders = null;
     this.endpoint = null;
     this.intercept = null;
     this.errorBackend = null;
     this.resumeAt = 0;
     this.onEndpoint = null;
+    this.pinEndpoint = false;
+    this.stickyEndpoint = null;
+    this.stickyFlags = 0;
   }
 
   /** Answers locally with a redirect. */
