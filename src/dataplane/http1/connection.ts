@@ -43,7 +43,10 @@ const TO_LINGER = 9;
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 /** Pipelined or early bytes buffered before reading pauses. */
 const MAX_BUFFERED = 64 * 1024;
-/** Request bodies up to this size are kept so a failed attempt can be resent elsewhere. */
+/**
+ * A streamed request body (proxy-request-buffering off) up to this size is kept after it was
+ * sent, so a keep-alive race (a reused upstream connection closed under us) can resend it.
+ */
 const RETAIN_LIMIT = 64 * 1024;
 const LINGER_MS = 5000;
 /**
@@ -938,7 +941,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     // The body must still be in hand to send it again.
     if (this.bodyDropped) return false;
     // proxy-request-buffering off: once body bytes went out, nginx does not try another endpoint.
-    if (!keepAliveRace && !p.requestBuffering && this.upBytesSent > this.upHead.length) return false;
+    if (!keepAliveRace && !p.requestBuffering && !this.decodeBody && this.upBytesSent > this.upHead.length) return false;
     return true;
   }
 
