@@ -2,7 +2,7 @@
 // balancer/sticky.lua does). The session-cookie-* keys are only read with affinity: cookie; on
 // their own they have no effect (reported as such by unread.ts).
 
-import { bool, oneOf, parseValue } from '../../values.ts';
+import { bool, oneOf } from '../../values.ts';
 import type { AffinityPolicy } from '../../policy.ts';
 import type { AnnotationFamily } from '../family.ts';
 
@@ -32,7 +32,7 @@ function seconds(r: Parameters<AnnotationFamily['apply']>[0], key: string): numb
 
 export const affinityFamily: AnnotationFamily = {
   name: 'affinity',
-  apply(r, p, _server, ing) {
+  apply(r, p) {
     const type = r.raw('affinity');
     if (type === undefined) return;
     if (type.trim() !== 'cookie') {
@@ -86,15 +86,9 @@ export const affinityFamily: AnnotationFamily = {
     const cof = r.parse('session-cookie-change-on-failure', bool());
     if (cof !== undefined) a.changeOnFailure = cof;
     // A regex location is no cookie path: ingress-nginx logs this and writes the pattern anyway.
-    if (a.path === null && isTrue(ing.metadata.annotations?.[`${r.prefix}use-regex`])) {
+    if (a.path === null && p.rewrite.useRegex) {
       r.warn('affinity', 'InvalidAnnotation', 'session-cookie-path should be set when use-regex is true: without it the cookie Path is the path pattern itself, which browsers match literally, so sessions are not sticky');
     }
     p.affinity = a;
   },
 };
-
-function isTrue(v: string | undefined): boolean {
-  if (v === undefined) return false;
-  const r = parseValue(bool(), v);
-  return r.ok && r.value;
-}
