@@ -80,6 +80,7 @@ describe('CORS annotations end to end', () => {
       ing('dead', 'dead.test', { [`${P}enable-cors`]: 'true' }, 'dead'),
       ing('disabled', 'disabled.test', { [`${P}cors-allow-origin`]: 'https://app.example.com' }),
       ing('redirect', 'redirect.test', { [`${P}enable-cors`]: 'true', [`${P}force-ssl-redirect`]: 'true' }),
+      ing('moved', 'moved.test', { [`${P}enable-cors`]: 'true', [`${P}permanent-redirect`]: 'https://new.example.com/' }),
       ing('bad-origin', 'bad-origin.test', { [`${P}enable-cors`]: 'true', [`${P}cors-allow-origin`]: 'origin.cors.com:8080, https://ok.example.com' }),
       ing('bad-age', 'bad-age.test', { [`${P}enable-cors`]: 'true', [`${P}cors-max-age`]: 'a day' }),
       ing('bad-methods', 'bad-methods.test', { [`${P}enable-cors`]: 'true', [`${P}cors-allow-methods`]: 'GET;DROP' }),
@@ -221,6 +222,13 @@ describe('CORS annotations end to end', () => {
     assert.equal(red.status, 308);
     assert.equal(red.headers.location, 'https://redirect.test/p');
     assert.equal(red.headers['access-control-allow-origin'], '*');
+    // The CORS `if` blocks come before the permanent-redirect `return` in the location too.
+    const movedPre = await request(sluice.httpPort, '/p', { method: 'OPTIONS', host: 'moved.test', headers: { origin: 'https://x.example' } });
+    assert.equal(movedPre.status, 204);
+    const moved = await request(sluice.httpPort, '/p', { host: 'moved.test', headers: { origin: 'https://x.example' } });
+    assert.equal(moved.status, 301);
+    assert.equal(moved.headers.location, 'https://new.example.com/');
+    assert.equal(moved.headers['access-control-allow-origin'], '*');
   });
 
   test('cors-* without enable-cors has no effect', async () => {
