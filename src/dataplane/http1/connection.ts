@@ -790,6 +790,8 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   intercepted(status: number): boolean {
     const ic = this.decision.intercept;
     if (ic === null || this.errorPage !== 0 || !ic.includes(status) || !this.bodyRetained) return false;
+    // A body being decoded for an HTTP/1.0 upstream is framed by its length: only once complete.
+    if (this.decodeBody && !this.reqBodyDone) return false;
     const up = this.up;
     this.up = null;
     if (up !== null) up.pool.discard(up, 'custom-http-errors: response replaced by the error backend');
@@ -809,6 +811,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     if (this.upHead === '' && this.req.expectContinue && !this.reqBodyDone) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     this.upBackend = eb;
     this.upHead = errorPageHead(this.req, this.target!, this.requestId, this.clientIp, status, eb.data.service);
+    if (this.decodeBody) this.upHead = `${this.upHead.slice(0, -2)}Content-Length: ${this.queueBytes}\r\n\r\n`;
     this.attempts = 0;
     this.tried.length = 0;
     this.retryDeadline = 0;
