@@ -54,7 +54,7 @@ export const CONFIG_KEYS = {
   'proxy-request-buffering': key(oneOf(['on', 'off']), 'on'),
   // Retries.
   'proxy-next-upstream': key(text(), 'error timeout'),
-  'proxy-next-upstream-tries': key(int(0, 100), '3'),
+  'proxy-next-upstream-tries': key(int(0, 2_147_483_647), '3'),
   'proxy-next-upstream-timeout': key(seconds(), '0'),
   'retry-non-idempotent': key(bool(), 'false'),
   // Client address and forwarded headers.

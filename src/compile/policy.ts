@@ -13,6 +13,8 @@ export type { ExternalAuthPolicy } from './auth/external.ts';
 export interface NextUpstream {
   error: boolean;
   timeout: boolean;
+  /** invalid_header: an empty, malformed or too big response head (nginx keeps it apart from error). */
+  invalidHeader: boolean;
   /** Status codes that make the proxy try the next endpoint (http_502 ...). */
   statuses: number[];
   nonIdempotent: boolean;
@@ -93,6 +95,39 @@ export interface BasicAuthPolicy {
   data: Record<string, string>;
 }
 
+/** enable-cors and the cors-* annotations, as ingress-nginx's CORS template applies them. */
+export interface CorsPolicy {
+  /** `*` (any origin, sent as a literal `*`), or lower-case origin patterns (scheme://host[:port], `*.` for one label, or `null`). */
+  origins: string[];
+  /** Header values, sent as written (validated). */
+  methods: string;
+  headers: string;
+  /** '' = no Access-Control-Expose-Headers. */
+  exposeHeaders: string;
+  credentials: boolean;
+  maxAge: number;
+}
+
+export type AffinityMode = 'balanced' | 'persistent';
+
+/** affinity: cookie and the session-cookie-* annotations (ingress-nginx balancer/sticky*.lua). */
+export interface AffinityPolicy {
+  mode: AffinityMode;
+  cookieName: string;
+  /** null: the Ingress path of the route. */
+  path: string | null;
+  domain: string | null;
+  /** Seconds added to now for Expires; null = no Expires. */
+  expires: number | null;
+  maxAge: number | null;
+  sameSite: 'None' | 'Lax' | 'Strict' | null;
+  conditionalSameSiteNone: boolean;
+  /** Secure even over plain HTTP (Secure is always set over HTTPS). */
+  secure: boolean;
+  partitioned: boolean;
+  changeOnFailure: boolean;
+}
+
 export interface RoutePolicy {
   /** Set when an annotation was invalid: the route answers 503 (fail closed), with this reason. */
   denied: string | null;
@@ -108,6 +143,8 @@ export interface RoutePolicy {
   basicAuth: BasicAuthPolicy | null;
   /** auth-url, or the ConfigMap global-auth-url. */
   externalAuth: ExternalAuthPolicy | null;
+  cors: CorsPolicy | null;
+  affinity: AffinityPolicy | null;
 }
 
 /** Canonical valid entries of a CIDR list (invalid ones are reported with the ConfigMap). */
@@ -130,18 +167,18 @@ export function redactPolicy(p: RoutePolicy): RoutePolicy {
 
 /** Parses ingress-nginx's proxy-next-upstream value ("error timeout http_502 ..."). */
 export function parseNextUpstream(value: string, retryNonIdempotent: boolean): NextUpstream | string {
-  const out: NextUpstream = { error: false, timeout: false, statuses: [], nonIdempotent: retryNonIdempotent };
+  const out: NextUpstream = { error: false, timeout: false, invalidHeader: false, statuses: [], nonIdempotent: retryNonIdempotent };
   const words = value.split(/\s+/).filter((w) => w !== '');
   if (words.length === 0) return 'expected a list such as "error timeout http_502"';
   for (const w of words) {
     if (w === 'off') {
       if (words.length > 1) return '"off" cannot be combined with other conditions';
-      return { error: false, timeout: false, statuses: [], nonIdempotent: false };
+      return { error: false, timeout: false, invalidHeader: false, statuses: [], nonIdempotent: false };
     }
     if (w === 'error') out.error = true;
     else if (w === 'timeout') out.timeout = true;
     else if (w === 'non_idempotent') out.nonIdempotent = true;
-    else if (w === 'invalid_header') out.error = true;
+    else if (w === 'invalid_header') out.invalidHeader = true;
     else if (/^http_(500|502|503|504|403|404|429)$/.test(w)) out.statuses.push(Number(w.slice(5)));
     else return `unknown condition "${w}" (expected error, timeout, invalid_header, http_500, http_502, http_503, http_504, http_403, http_404, http_429, non_idempotent or off)`;
   }
@@ -160,7 +197,7 @@ export function defaultProxyPolicy(cfg: GlobalConfig): ProxyPolicy {
     clientBodyBufferSize: cfg['client-body-buffer-size'],
     requestBuffering: cfg['proxy-request-buffering'] === 'on',
     buffering: cfg['proxy-buffering'] === 'on',
-    nextUpstream: typeof nu === 'string' ? { error: true, timeout: true, statuses: [], nonIdempotent: false } : nu,
+    nextUpstream: typeof nu === 'string' ? { error: true, timeout: true, invalidHeader: false, statuses: [], nonIdempotent: false } : nu,
     tries: cfg['proxy-next-upstream-tries'],
     nextUpstreamTimeoutMs: cfg['proxy-next-upstream-timeout'] * 1000,
     httpVersion: '1.1',
@@ -186,5 +223,7 @@ export function defaultRoutePolicy(cfg: GlobalConfig): RoutePolicy {
     redirect: { url: null, code: 0, relative: cfg['relative-redirects'], usePort: false },
     upstreamVhost: null,
     errors: { codes: [...cfg['custom-http-errors']], backend: null },
+    cors: null,
+    affinity: null,
   };
 }

@@ -81,6 +81,10 @@ describe('default-backend and custom-http-errors end to end', () => {
       ingress('web', 'che', [{ host: 'che.test', paths: [{ path: '/', service: 'app' }] }], {
         annotations: { [`${A}custom-http-errors`]: '404, 503', [`${A}default-backend`]: 'pages' },
       }),
+      // The same with a streamed request body (proxy-request-buffering off).
+      ingress('web', 'che-stream', [{ host: 'chestream.test', paths: [{ path: '/', service: 'app' }] }], {
+        annotations: { [`${A}custom-http-errors`]: '404, 503', [`${A}default-backend`]: 'pages', [`${A}proxy-request-buffering`]: 'off' },
+      }),
       // An error backend that answers 200: the client gets 200 (error_page <code> = @custom).
       ingress('web', 'che-echo', [{ host: 'cheecho.test', paths: [{ path: '/', service: 'app' }] }], {
         annotations: { [`${A}custom-http-errors`]: '404', [`${A}default-backend`]: 'echo' },
@@ -186,8 +190,12 @@ describe('default-backend and custom-http-errors end to end', () => {
     assert.deepEqual([seen.backend, seen.method, seen.bodyBytes, seen.headers['x-code']], ['pages', 'POST', 3000, '503']);
   });
 
-  test('a large request body that is no longer held passes the upstream response through', async () => {
-    const r = await request(sluice.httpPort, '/status/503', { host: 'che.test', method: 'POST', body: Buffer.alloc(200_000, 'y') });
+  test('a large buffered request body goes to the error backend too; a streamed one no longer held passes the upstream response through', async () => {
+    // proxy-request-buffering on (default): the whole body is held, as nginx keeps it for error_page.
+    const held = await request(sluice.httpPort, '/status/503', { host: 'che.test', method: 'POST', body: Buffer.alloc(200_000, 'y') });
+    assert.equal(held.status, 503);
+    assert.deepEqual([held.json<Seen>().backend, held.json<Seen>().bodyBytes], ['pages', 200_000]);
+    const r = await request(sluice.httpPort, '/status/503', { host: 'chestream.test', method: 'POST', body: Buffer.alloc(200_000, 'y') });
     assert.deepEqual([r.status, r.text], [503, 'upstream 503']);
   });
 

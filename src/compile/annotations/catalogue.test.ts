@@ -22,8 +22,8 @@ const TIER1_SUPPORTED = [
   'use-regex', 'rewrite-target', 'app-root', 'permanent-redirect', 'permanent-redirect-code', 'temporal-redirect',
   'temporal-redirect-code', 'x-forwarded-prefix', 'upstream-vhost', 'server-alias', 'from-to-www-redirect',
   'proxy-body-size', 'proxy-connect-timeout', 'proxy-read-timeout', 'proxy-send-timeout', 'proxy-next-upstream',
-  'proxy-next-upstream-tries', 'proxy-next-upstream-timeout', 'client-body-buffer-size', 'proxy-buffer-size',
-  'proxy-request-buffering', 'proxy-buffering', 'whitelist-source-range', 'allowlist-source-range',
+  'proxy-next-upstream-tries', 'proxy-next-upstream-timeout', 'proxy-buffer-size',
+  'proxy-request-buffering', 'whitelist-source-range', 'allowlist-source-range',
   'denylist-source-range', 'auth-secret', 'auth-secret-type', 'auth-realm', 'auth-url', 'auth-method', 'auth-signin',
   'auth-signin-redirect-param', 'auth-response-headers', 'auth-request-redirect', 'auth-cache-key',
   'auth-cache-duration', 'enable-global-auth', 'enable-cors', 'cors-allow-origin', 'cors-allow-methods',
@@ -34,8 +34,10 @@ const TIER1_SUPPORTED = [
   'force-ssl-redirect',
 ];
 // Tier 1 keys where only part of the values work (auth-type: basic, not digest; backend-protocol:
-// not AUTO_HTTP/FCGI; proxy-ssl-verify: without proxy-ssl-secret).
-const TIER1_PARTIAL = ['auth-type', 'backend-protocol', 'proxy-ssl-verify'];
+// not AUTO_HTTP/FCGI; proxy-ssl-verify: without proxy-ssl-secret), or where sluice's memory-only
+// buffering changes the meaning (client-body-buffer-size: no temp files, it raises the in-memory
+// bound; proxy-buffering: read-ahead bounded in memory, X-Accel-Buffering ignored).
+const TIER1_PARTIAL = ['auth-type', 'backend-protocol', 'proxy-ssl-verify', 'client-body-buffer-size', 'proxy-buffering'];
 const SNIPPETS = ['configuration-snippet', 'server-snippet', 'auth-snippet', 'stream-snippet', 'modsecurity-snippet'];
 
 test('every key and alias is unique and well-formed', () => {

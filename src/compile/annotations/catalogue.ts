@@ -474,8 +474,9 @@ const ENTRIES: readonly AnnotationSpec[] = [
     cm: 'proxy-http-version',
     values: '1.0|1.1',
     summary: 'HTTP version used towards the Service.',
-    status: 'not-yet',
-    notes: 'sluice speaks HTTP/1.1 to upstreams; 1.0 would mean no keep-alive and no chunked request bodies towards the pod.',
+    status: 'supported',
+    notes:
+      'With 1.0 sluice sends HTTP/1.0 requests, never reuses the upstream connection, and sends a chunked request body decoded, with a Content-Length, after reading it whole (as nginx does); such a body is limited to the request-buffering memory bound (max(client-body-buffer-size, 8 MiB)), beyond which the client gets 413.',
   }),
   a({
     key: 'upstream-vhost',
@@ -524,7 +525,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer seconds (no unit)',
     summary: 'Time allowed to open a connection to a pod.',
     status: 'supported',
-    notes: 'The validator is a plain integer: "5s" is invalid. ingress-nginx then quietly uses the default; sluice reports the annotation.',
+    notes:
+      'The validator is a plain integer: "5s" is invalid. ingress-nginx then quietly uses the default; sluice reports the annotation and denies the Ingress. A connection that is not established in time fails the try as a timeout (504 when no other pod is tried); a refused connection is an error (502).',
   }),
   a({
     key: 'proxy-send-timeout',
@@ -536,7 +538,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer seconds (no unit)',
     summary: 'Maximum pause between two writes of the request to the pod.',
     status: 'supported',
-    notes: 'An idle timeout between writes, not a total. Raise for WebSockets and long uploads.',
+    notes:
+      'An idle timeout between writes, not a total: it runs while the pod does not take more of the request body. When it fires the try fails as a timeout (504). Raise for WebSockets and long uploads.',
   }),
   a({
     key: 'proxy-read-timeout',
@@ -548,7 +551,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer seconds (no unit)',
     summary: 'Maximum pause between two reads of the response from the pod.',
     status: 'supported',
-    notes: 'An idle timeout between reads, not a total. WebSocket and SSE users raise it to 3600+. gRPC uses the same values.',
+    notes:
+      'An idle timeout between reads, not a total (504 when it fires before the response head). WebSocket and SSE users raise it to 3600+. gRPC uses the same values.',
   }),
   a({
     key: 'proxy-next-upstream',
@@ -561,7 +565,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Which failures make the proxy retry the request on another pod.',
     status: 'supported',
     notes:
-      'Requests with non-idempotent methods (POST, LOCK, PATCH) are retried only with `non_idempotent` or the ConfigMap retry-non-idempotent (template.go buildNextUpstream). A retry is impossible once part of the response was sent to the client.',
+      'Requests with non-idempotent methods (POST, LOCK, PATCH) are not retried once sent, unless `non_idempotent` or the ConfigMap retry-non-idempotent is set (template.go buildNextUpstream); a connection that failed before anything was sent is retried whatever the method. invalid_header (a malformed or too big response head) is its own condition, not part of error, as in nginx. A retry is impossible once part of the response went to the client, or (with proxy-request-buffering off) once body bytes went to the pod. sluice never retries the same pod twice, except with cookie affinity without session-cookie-change-on-failure, where ingress-nginx too retries the cookie\'s pod.',
   }),
   a({
     key: 'proxy-next-upstream-timeout',
@@ -573,7 +577,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer seconds, 0 = no limit',
     summary: 'Time budget for trying further pods.',
     status: 'supported',
-    notes: 'Once this much time has passed since the request was first sent, no further pod is tried.',
+    notes:
+      'Once this much time has passed since the first try started, no further pod is tried: the last failure is answered (504 for a timeout).',
   }),
   a({
     key: 'proxy-next-upstream-tries',
@@ -585,7 +590,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer, 0 = no limit',
     summary: 'Maximum number of tries, the first one included.',
     status: 'supported',
-    notes: 'Also bounded by the number of pods in sluice.',
+    notes:
+      'Any non-negative integer (the ingress-nginx e2e test uses 888888). In sluice the tries are also bounded by the number of pods, each pod being tried at most once.',
   }),
   a({
     key: 'proxy-body-size',
@@ -598,7 +604,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Largest request body accepted; larger ones get 413.',
     status: 'supported',
     notes:
-      'The ingress-nginx validator also accepts a `b` suffix, but the template then drops such a value (isValidByteSize) and the server default applies; sluice rejects `b`. The most common reason people add annotations at all.',
+      'Checked against Content-Length before any policy runs, as nginx does it in its find-config phase (so no CORS headers on that 413); a chunked body is counted as it arrives and gets 413 once it passes the limit. The ingress-nginx validator also accepts a `b` suffix, but the template then drops such a value (isValidByteSize) and the server default applies; sluice rejects `b`. The most common reason people add annotations at all.',
   }),
   a({
     key: 'client-body-buffer-size',
@@ -609,8 +615,9 @@ const ENTRIES: readonly AnnotationSpec[] = [
     cm: 'client-body-buffer-size',
     values: 'size: bytes or a number with k or m',
     summary: 'Request body size kept in memory before nginx spills to a temporary file.',
-    status: 'supported',
-    notes: 'sluice never writes bodies to disk; the size bounds how much of a body it keeps in memory so a retry can resend it.',
+    status: 'partial',
+    notes:
+      'Validated and accepted, with a different meaning: sluice never writes request bodies to disk, so instead of choosing between memory and a temporary file it raises the in-memory bound of request buffering (max(client-body-buffer-size, 8 MiB)); see proxy-request-buffering.',
   }),
   a({
     key: 'proxy-buffer-size',
@@ -622,7 +629,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'size: bytes or a number with k or m',
     summary: 'Buffer for the first part of the response, which bounds the size of the response headers.',
     status: 'supported',
-    notes: 'Responses whose headers exceed it fail with 502 ("upstream sent too big header"), typical with large OIDC cookies.',
+    notes:
+      'Responses whose headers exceed it fail with 502 and a log line "upstream sent too big header ... proxy-buffer-size N", typical with large OIDC cookies. Such a response is retried on another pod only when proxy-next-upstream lists invalid_header.',
   }),
   a({
     key: 'proxy-buffers-number',
@@ -670,7 +678,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'on|off',
     summary: 'Reads the whole request body before contacting the pod.',
     status: 'supported',
-    notes: 'With "off" the body streams to the pod as it arrives, so a try that fails after the body started to flow cannot move to another pod.',
+    notes:
+      'With "on" the whole body is read before a pod is contacted, so slow uploads never hold a pod connection and a failed try can be resent to another pod (body included). sluice holds it in memory (never on disk) up to max(client-body-buffer-size, 8 MiB): a larger body (proxy-body-size above that, or 0) starts streaming to the pod once 8 MiB arrived, where nginx would keep buffering to a temporary file. With "off" the body streams as it arrives, so a try that fails after body bytes went to the pod cannot move to another pod.',
   }),
   a({
     key: 'proxy-buffering',
@@ -681,8 +690,9 @@ const ENTRIES: readonly AnnotationSpec[] = [
     cm: 'proxy-buffering',
     values: 'on|off',
     summary: 'Buffers the response from the pod instead of streaming it.',
-    status: 'supported',
-    notes: 'Off by default in ingress-nginx (unlike plain nginx), so responses stream.',
+    status: 'partial',
+    notes:
+      'Off by default in ingress-nginx (unlike plain nginx), so responses stream. With "on" sluice keeps reading the pod\'s response ahead of a slow client, up to 8 MiB in memory per response, so a response that fits is read whole and the pod connection is released without waiting for the client. Differences: nginx would keep buffering on disk (up to proxy-max-temp-file-size), and honours the pod\'s X-Accel-Buffering header, which sluice ignores; sluice forwards each piece as soon as the client can take it.',
   }),
   a({
     key: 'proxy-cookie-domain',
@@ -1156,7 +1166,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Adds CORS response headers and answers preflight requests.',
     status: 'supported',
-    notes: 'ingress-nginx answers OPTIONS requests from an allowed origin itself, with 204 and the CORS headers (they never reach the pod), and adds Allow-Origin, Allow-Credentials and Expose-Headers to other responses.',
+    notes:
+      'A request is CORS when cors-allow-origin is `*` (whatever its Origin, even none) or its Origin is allowed. Every answer to it, proxied or generated (redirects, 502s), gets Allow-Origin, Allow-Credentials (when true), Allow-Methods, Allow-Headers, Expose-Headers (when set) and Max-Age, replacing the pod\'s own headers of those names (more_set_headers). An OPTIONS request that is CORS, preflight or not, is answered by the proxy with 204, "Content-Type: text/plain charset=UTF-8" and "Content-Length: 0" and never reaches the pod; this happens in the rewrite phase, before the SSL redirect and before any access check. No Vary: Origin is added, as in ingress-nginx.',
   }),
   a({
     key: 'cors-allow-origin',
@@ -1168,7 +1179,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Origins allowed to make cross-origin requests.',
     status: 'supported',
     notes:
-      'With `*` ingress-nginx sends a literal `*` even when credentials are allowed (so browsers refuse credentialed requests); with a list it echoes the request Origin when it matches, case-insensitively, and the `*.` wildcard covers exactly one label (template.go buildCorsOriginRegex). Entries without a scheme pass the validator but are dropped by the parser (cors/main.go).',
+      'With `*` ingress-nginx sends a literal `*` even when credentials are allowed (so browsers refuse credentialed requests); with a list it echoes the request Origin when it matches, case-insensitively, and the `*.` wildcard covers exactly one label (template.go buildCorsOriginRegex); other origins get no CORS header at all and their OPTIONS requests go to the pod. `*` anywhere in the list allows every origin, and a blank value means `*`. Differences: an entry that is not an origin (no scheme, a path, two wildcards) denies the Ingress in sluice, where ingress-nginx drops the entry (cors/main.go); sluice anchors the match at both ends, ingress-nginx only at the end, which differs only for Origin values no browser sends.',
   }),
   a({
     key: 'cors-allow-methods',
@@ -1179,7 +1190,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'comma-separated method names (letters only)',
     summary: 'Methods listed in Access-Control-Allow-Methods on preflight answers.',
     status: 'supported',
-    notes: 'An invalid value falls back to the default in ingress-nginx.',
+    notes:
+      'Sent as written, on preflight answers and on other CORS responses. An invalid value (anything but letters, commas and spaces) falls back to the default in ingress-nginx; sluice denies the Ingress.',
   }),
   a({
     key: 'cors-allow-headers',
@@ -1190,7 +1202,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'comma-separated header names (letters, digits, - and _)',
     summary: 'Headers listed in Access-Control-Allow-Headers on preflight answers.',
     status: 'supported',
-    notes: 'An invalid value falls back to the default in ingress-nginx.',
+    notes:
+      'Sent as written, on preflight answers and on other CORS responses. An invalid value (for example `*`) falls back to the default in ingress-nginx; sluice denies the Ingress.',
   }),
   a({
     key: 'cors-expose-headers',
@@ -1201,7 +1214,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'comma-separated header names, or *',
     summary: 'Headers listed in Access-Control-Expose-Headers.',
     status: 'supported',
-    notes: 'Not sent when empty.',
+    notes: 'Not sent when empty. An invalid value is dropped by ingress-nginx; sluice denies the Ingress.',
   }),
   a({
     key: 'cors-allow-credentials',
@@ -1212,7 +1225,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Sends Access-Control-Allow-Credentials: true.',
     status: 'supported',
-    notes: 'The header is omitted when false.',
+    notes:
+      'The header is omitted when false (a pod\'s own Access-Control-Allow-Credentials then passes through).',
   }),
   a({
     key: 'cors-max-age',
@@ -1223,7 +1237,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer seconds',
     summary: 'How long browsers may cache a preflight answer.',
     status: 'supported',
-    notes: 'Sent on preflight answers only.',
+    notes:
+      'Sent on preflight answers and, like the other CORS headers, on every CORS response (the ingress-nginx template sets the same headers in both cases).',
   }),
 
   // ---------------------------------------------------------------- affinity
@@ -1237,7 +1252,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Turns on sticky sessions.',
     status: 'supported',
     notes:
-      'Only paths of the Ingress that carries it are sticky, even when other Ingresses share the host. The cookie is HttpOnly, gets Secure when the request came over HTTPS, and its Path defaults to the Ingress path (balancer/sticky.lua).',
+      'The cookie value is "<key>|<md5(md5(upstream) .. upstream)>" with ingress-nginx\'s upstream name "<namespace>-<service>-<port>", so cookies issued by ingress-nginx keep working after a move to sluice, and cookies mean the same in every sluice replica and after restarts. A cookie is set only when a new pod is chosen. Only paths of the Ingress that carries it are sticky, even when other Ingresses share the host (in ingress-nginx another Ingress using the same Service also follows an existing cookie; in sluice it does not). The cookie is HttpOnly, gets Secure when the request came over HTTPS, and its Path defaults to the Ingress path (balancer/sticky.lua). New sessions are spread round robin (ingress-nginx picks at random).',
   }),
   a({
     key: 'affinity-mode',
@@ -1248,7 +1263,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'balanced|persistent',
     summary: '`balanced` moves some sessions when pods are added; `persistent` never moves them.',
     status: 'supported',
-    notes: 'Any other value falls back to balanced with a warning in ingress-nginx (balancer/sticky.lua).',
+    notes:
+      'balanced: the cookie holds a random key placed on a consistent-hash ring of the pods, built exactly as lua-resty-balancer\'s resty.chash (CRC32, 160 points per pod), so adding pods moves about (n-c)/n of the sessions to the new pods, and a key whose pod left quietly maps to another one without a new cookie. persistent: the key is md5(<upstream> .. "ip:port") of one pod; the session stays there while the pod exists, then a new pod is chosen and the cookie reset. An invalid value denies the Ingress in sluice (ingress-nginx falls back to balanced).',
   }),
   a({
     key: 'affinity-canary-behavior',
@@ -1270,7 +1286,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'cookie name (letters, digits and - . _ ~)',
     summary: 'Name of the affinity cookie.',
     status: 'supported',
-    notes: 'The Lua balancer on its own would call the cookie "route"; the parser always supplies INGRESSCOOKIE.',
+    notes:
+      'Any cookie-name token. The Lua balancer on its own would call the cookie "route"; the parser always supplies INGRESSCOOKIE.',
   }),
   a({
     key: 'session-cookie-path',
@@ -1281,7 +1298,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'URL path',
     summary: 'Path attribute of the affinity cookie.',
     status: 'supported',
-    notes: 'Defaults to the Ingress path. Required with use-regex, because a regex is not a valid cookie path.',
+    notes:
+      'Defaults to the Ingress path as written. With use-regex and no session-cookie-path, ingress-nginx logs "session-cookie-path should be set when use-regex is true" and writes the pattern as the Path (which browsers match literally, so sessions do not stick); sluice does the same and reports the warning on the Ingress.',
   }),
   a({
     key: 'session-cookie-domain',
@@ -1303,7 +1321,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer seconds',
     summary: 'Sets Expires to now plus this many seconds (for old browsers).',
     status: 'supported',
-    notes: 'Without expires or max-age the cookie lasts for the browser session.',
+    notes:
+      'Expires is written in nginx\'s cookie date format ("Mon, 02-Jan-06 15:04:05 GMT"). Without expires or max-age the cookie lasts for the browser session.',
   }),
   a({
     key: 'session-cookie-max-age',
@@ -1325,7 +1344,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'None|Lax|Strict (case-insensitive)',
     summary: 'SameSite attribute of the affinity cookie.',
     status: 'supported',
-    notes: 'Omitted when absent.',
+    notes:
+      'Omitted when absent. ingress-nginx accepts any case but lua-resty-cookie then drops a value that is not exactly None, Lax or Strict; sluice writes the canonical spelling instead.',
   }),
   a({
     key: 'session-cookie-conditional-samesite-none',
@@ -1336,7 +1356,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Leaves out SameSite=None for browsers known to mishandle it.',
     status: 'supported',
-    notes: 'Decided from the User-Agent, as ingress-nginx does.',
+    notes:
+      'SameSite=None is left out for the user agents in ingress-nginx\'s util/same_site.lua: Chrome 40 to 69, iOS 12, and Safari on macOS 10.14.',
   }),
   a({
     key: 'session-cookie-secure',
@@ -1347,7 +1368,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'Forces the Secure attribute even on plain-HTTP requests.',
     status: 'supported',
-    notes: 'Secure is set anyway when the request came over HTTPS.',
+    notes:
+      'Secure is set anyway when the request came over HTTPS, whatever this value ("false" does not remove it).',
   }),
   a({
     key: 'session-cookie-partitioned',
@@ -1357,8 +1379,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: 'false',
     values: BOOL,
     summary: 'Adds the Partitioned attribute (CHIPS) to the affinity cookie.',
-    status: 'not-yet',
-    notes: 'A recent addition upstream; trivial once affinity cookies exist.',
+    status: 'supported',
+    notes: 'Adds "; Partitioned" after the other attributes.',
   }),
   a({
     key: 'session-cookie-change-on-failure',
@@ -1369,7 +1391,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: BOOL,
     summary: 'When the sticky pod fails, points the cookie at the pod that answered instead.',
     status: 'supported',
-    notes: 'When false the cookie keeps pointing at the original pod after a retry elsewhere.',
+    notes:
+      'When a try on the cookie\'s pod fails, the retry goes to another pod and the cookie is reset to it. When false (default) retries stay on the cookie\'s pod, as in ingress-nginx, so a dead pod gives the error after proxy-next-upstream-tries tries; once the pod leaves the endpoints the session moves anyway (persistent: with a new cookie).',
   }),
   a({
     key: 'load-balance',
@@ -1521,7 +1544,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Responses with these statuses are replaced by a request to the default backend.',
     status: 'supported',
     notes:
-      'Listed statuses (400-599) are intercepted (`proxy_intercept_errors on` + `error_page <code> = @custom_<upstream>_<code>`): from the upstream, and also those nginx generates itself (502/504 after upstream failures, 503 without endpoints, a location\'s own 401/403/308...). The request is then sent again to the default-backend annotation\'s Service while it has endpoints, else to --default-backend-service, else to ingress-nginx\'s built-in default server, which answers 404. The error backend gets the same method (and request body) for `/` plus the original query (`rewrite (.*) / break`), the client\'s headers, Host, and X-Code, X-Format ($http_accept), X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, X-Service-Port, X-Request-ID and X-Forwarded-For (nginx.tmpl CUSTOM_ERRORS). The client gets the error backend\'s response, status included (e2e disableproxyintercepterrors.go expects 200 from an echo backend). The ConfigMap list applies to paths without the annotation; the annotation replaces it. sluice does all this. Differences: the request body is resent from sluice\'s retry buffer (64 KiB), so with a larger request body the original answer goes out; a 413 for a body over proxy-body-size is answered before the annotations run and is not intercepted.',
+      'Listed statuses (400-599) are intercepted (`proxy_intercept_errors on` + `error_page <code> = @custom_<upstream>_<code>`): from the upstream, and also those nginx generates itself (502/504 after upstream failures, 503 without endpoints, a location\'s own 401/403/308...). The request is then sent again to the default-backend annotation\'s Service while it has endpoints, else to --default-backend-service, else to ingress-nginx\'s built-in default server, which answers 404. The error backend gets the same method (and request body) for `/` plus the original query (`rewrite (.*) / break`), the client\'s headers, Host, and X-Code, X-Format ($http_accept), X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, X-Service-Port, X-Request-ID and X-Forwarded-For (nginx.tmpl CUSTOM_ERRORS). The client gets the error backend\'s response, status included (e2e disableproxyintercepterrors.go expects 200 from an echo backend). The ConfigMap list applies to paths without the annotation; the annotation replaces it. sluice does all this. Differences: the request body is resent from what sluice still holds (the whole body with proxy-request-buffering on, up to max(client-body-buffer-size, 8 MiB); 64 KiB of a streamed one), so with a larger request body the original answer goes out; a 413 for a body over proxy-body-size is answered before the annotations run and is not intercepted.',
   }),
   a({
     key: 'disable-proxy-intercept-errors',

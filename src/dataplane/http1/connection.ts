@@ -13,6 +13,7 @@ import { clock, sweeper, type Timed } from '../clock.ts';
 import type { ConnContext, ExchangeRecord } from '../context.ts';
 import type { Router, Target } from '../router.ts';
 import { newRequestId } from '../request-id.ts';
+import type { ProxyPolicy } from '../../compile/policy.ts';
 import type { BackendRuntime, EndpointRuntime } from '../upstream/backends.ts';
 import type { UpstreamConn, UpstreamOwner } from '../upstream/pool.ts';
 import { ChunkedScanner } from './chunked.ts';
@@ -45,9 +46,19 @@ const TO_LINGER = 9;
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 /** Pipelined or early bytes buffered before reading pauses. */
 const MAX_BUFFERED = 64 * 1024;
-/** Request bodies up to this size are kept so a failed attempt can be resent elsewhere. */
+/**
+ * A streamed request body (proxy-request-buffering off) up to this size is kept after it was
+ * sent, so a keep-alive race (a reused upstream connection closed under us) can resend it.
+ */
 const RETAIN_LIMIT = 64 * 1024;
 const LINGER_MS = 5000;
+/**
+ * proxy-request-buffering "on": request bodies are held in memory (sluice never writes them to
+ * disk) up to max(client-body-buffer-size, this) before the upstream is contacted.
+ */
+const REQUEST_HOLD_LIMIT = 8 * 1024 * 1024;
+/** proxy-buffering "on": response bytes read from the upstream ahead of a slow client (memory). */
+const RESPONSE_READ_AHEAD = 8 * 1024 * 1024;
 /** Head and body are merged into one write below this body size. */
 const MERGE_WRITE_LIMIT = 16 * 1024;
 
@@ -122,6 +133,15 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   queueSent = 0;
   queueBytes = 0;
   bodyRetained = true;
+  /** Sent body bytes were dropped (not retained): the request can no longer be resent. */
+  bodyDropped = false;
+  /** proxy-request-buffering: the body is being read before the upstream is contacted. */
+  holdingBody = false;
+  holdLimit = 0;
+  /** HTTP/1.0 upstream and a chunked request body: the body is decoded and sent with Content-Length. */
+  decodeBody = false;
+  /** proxy-buffering: bytes the client socket may hold before the upstream is paused. */
+  readAhead = 0;
   respHeadDone = false;
   respBuf: Buffer | null = null;
   respKind = RESP_BODY_NONE;
@@ -202,6 +222,12 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   readonly #onChunkData = (b: Buffer, s: number, e: number): void => {
     this.respBytes += e - s;
     this.socket.write(b.subarray(s, e));
+  };
+  readonly #onReqChunkData = (b: Buffer, s: number, e: number): void => {
+    // Decoded request body data (decodeBody): held until the body is complete.
+    const piece = b.subarray(s, e);
+    this.bodyQueue.push(piece);
+    this.queueBytes += piece.length;
   };
 
   constructor(socket: Socket, ctx: ConnContext, secure: boolean) {
@@ -374,6 +400,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const target = router.route(req.hostname, req.path);
     this.target = target;
     const policy = target.policy.proxy;
+    // proxy-http-version 1.0 cannot carry chunked coding: decode the body, send it with a length.
+    this.decodeBody = policy.httpVersion === '1.0' && req.bodyKind === BODY_CHUNKED;
+    this.reqChunk.onData = this.decodeBody ? this.#onReqChunkData : null;
 
     if (policy.bodySizeLimit > 0 && req.bodyKind === BODY_LENGTH && req.contentLength > policy.bodySizeLimit) {
       this.error = `request body of ${req.contentLength} bytes exceeds proxy-body-size ${policy.bodySizeLimit}`;
@@ -441,6 +470,45 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     }
     this.upBackend = backend;
     if (req.expectContinue && !this.reqBodyDone) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    if (req.bodyKind !== BODY_NONE && this.holdBody(policy)) return;
+    this.startUpstream();
+  }
+
+  /**
+   * proxy-request-buffering (ingress-nginx default "on"): the whole request body is read before
+   * the upstream is contacted, so a slow upload never ties up a pod connection and a failed try
+   * can be resent elsewhere (requestBodyDone() then starts the upstream). The body is held in
+   * memory only, up to max(client-body-buffer-size, 8 MiB): a larger body (proxy-body-size above
+   * that, or 0) starts streaming once that much has arrived (nginx would spill to a temp file).
+   * With "off" the body streams as it arrives. Returns true when the upstream must wait.
+   */
+  holdBody(p: ProxyPolicy): boolean {
+    if (!p.requestBuffering && !this.decodeBody) return false;
+    // Nothing was sent yet, so everything received so far is still in hand for a retry.
+    this.bodyRetained = true;
+    if (this.reqBodyDone) return false;
+    this.holdingBody = true;
+    this.holdLimit = Math.max(p.clientBodyBufferSize, REQUEST_HOLD_LIMIT);
+    this.setTimeout(TO_BODY, this.ctx.limits.clientBodyTimeoutMs);
+    if (this.paused) this.resumeClient();
+    return true;
+  }
+
+  /** The held body outgrew the memory limit: stream the rest (or refuse, when it must be decoded). */
+  holdLimitReached(): void {
+    this.holdingBody = false;
+    if (this.decodeBody) {
+      this.error = `chunked request body larger than ${this.holdLimit} bytes cannot be buffered for an HTTP/1.0 upstream (proxy-http-version)`;
+      this.abortRequest(413);
+      return;
+    }
+    this.bodyRetained = false;
+    this.startUpstream();
+  }
+
+  /** Builds the upstream request head and takes the first endpoint. */
+  startUpstream(): void {
+    const policy = this.target!.policy.proxy;
     this.upHead = this.buildUpstreamHead();
     this.attempts = 0;
     this.tried.length = 0;
@@ -468,11 +536,15 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     if (d.dropHeaders !== null) {
       for (const name of d.dropHeaders) for (let i = req.headers.find(req.head, name); i >= 0; i = req.headers.find(req.head, name, i + 1)) req.headers.drop[i] = 1;
     }
+    if (this.decodeBody) {
+      const te = req.headers.find(req.head, 'transfer-encoding');
+      if (te >= 0) req.headers.drop[te] = 1;
+    }
     const xff = req.xForwardedFor !== '' && cfg['compute-full-forwarded-for'] ? `${req.xForwardedFor}, ${this.hopIp}` : ip;
     const port = this.forwardedPort !== '' ? this.forwardedPort : this.secure ? this.ctx.httpsPort : this.ctx.httpPort;
     const scheme = this.forwardedProto;
     let h =
-      `${req.method} ${d.target ?? req.target} HTTP/1.1\r\nHost: ${upHost}\r\n` +
+      `${req.method} ${d.target ?? req.target} HTTP/${this.target!.policy.proxy.httpVersion}\r\nHost: ${upHost}\r\n` +
       req.headers.kept(req.head, req.headersStart) +
       (this.requestId !== '' ? `X-Request-ID: ${this.requestId}\r\n` : '') +
       `X-Real-IP: ${ip}\r\nX-Forwarded-For: ${xff}\r\nX-Forwarded-Host: ${host}\r\nX-Forwarded-Port: ${port}\r\n` +
@@ -480,6 +552,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     if (req.xForwardedFor !== '') h += `X-Original-Forwarded-For: ${req.xForwardedFor}\r\n`;
     if (cfg['proxy-add-original-uri-header']) h += `X-Original-URI: ${req.target}\r\n`;
     if (req.upgrade !== '') h += `Upgrade: ${req.upgrade}\r\nConnection: upgrade\r\n`;
+    if (this.decodeBody) h += `Content-Length: ${this.queueBytes}\r\n`;
     return h + d.addHeaders + '\r\n';
   }
 
@@ -488,7 +561,8 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const target = this.target!;
     const d = this.decision;
     const backend = this.upBackend!;
-    const preferred = this.attempts === 0 ? d.endpoint : null;
+    // Affinity without change-on-failure retries the cookie's endpoint (d.pinEndpoint), as ingress-nginx.
+    const preferred = this.errorPage === 0 && (this.attempts === 0 || d.pinEndpoint) ? d.endpoint : null;
     const ep = preferred !== null && backend.endpoints.includes(preferred) ? preferred : backend.pick(this.tried);
     if (ep === null) {
       this.upstreamFailedFinal(this.error === '' ? 'no endpoint left to try' : this.error, this.lastFail);
@@ -560,6 +634,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
 
   dropSentBody(): void {
     if (this.queueSent === 0) return;
+    this.bodyDropped = true;
     this.bodyQueue = this.queueSent === this.bodyQueue.length ? [] : this.bodyQueue.slice(this.queueSent);
     this.queueSent = 0;
   }
@@ -590,16 +665,25 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
       }
     }
     this.reqBytes += end - start;
-    if (end > start) {
+    if (this.decodeBody) {
+      // Decoded data was queued by #onReqChunkData during feed().
+      if (this.holdingBody) {
+        if (this.queueBytes > this.holdLimit) {
+          this.holdLimitReached();
+          return;
+        }
+      } else if (this.queueBytes > MAX_BUFFERED) this.pauseClient();
+    } else if (end > start) {
       const piece = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
       this.deliverBody(piece);
+      if (this.state !== ST_REQUEST || this.target === null) return;
     }
     if (end < chunk.length) {
       const rest = chunk.subarray(end);
       this.buf = this.buf === null ? rest : Buffer.concat([rest, this.buf]);
     }
     if (done) this.requestBodyDone();
-    else if (this.state === ST_REQUEST && this.up !== null && this.upHeadSent && this.timeout === TO_BODY) {
+    else if (this.state === ST_REQUEST && this.timeout === TO_BODY && (this.holdingBody || (this.up !== null && this.upHeadSent))) {
       this.deadline = clock.now + this.ctx.limits.clientBodyTimeoutMs;
     }
   }
@@ -608,6 +692,11 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   deliverBody(piece: Buffer): void {
     this.bodyQueue.push(piece);
     this.queueBytes += piece.length;
+    if (this.holdingBody) {
+      // Request buffering: keep reading (all of it is retained) until the body is complete.
+      if (this.queueBytes > this.holdLimit) this.holdLimitReached();
+      return;
+    }
     if (this.bodyRetained && this.queueBytes > RETAIN_LIMIT) this.bodyRetained = false;
     const up = this.up;
     if (up !== null && this.upHeadSent) {
@@ -626,6 +715,11 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
 
   requestBodyDone(): void {
     this.reqBodyDone = true;
+    if (this.holdingBody) {
+      this.holdingBody = false;
+      this.startUpstream();
+      return;
+    }
     if (this.up !== null && this.upHeadSent && this.timeout === TO_BODY) this.setTimeout(TO_READ, this.target!.policy.proxy.readTimeoutMs);
   }
 
@@ -726,12 +820,15 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
    * response is dropped (an upstream connection is closed, so its body is never relayed) and the
    * request goes, as `<method> /<query>` with X-Code & co (error-page.ts), to that backend; the
    * client gets its response, status included. Never for the error backend's own answer. The
-   * request body is (re)sent from the retry buffer, so this needs it still held (≤ 64 KiB);
-   * otherwise the original answer goes out. Returns true when the error backend took over.
+   * request body is (re)sent from the retry buffer, so this needs it still held (all of it with
+   * proxy-request-buffering on, up to 8 MiB; ≤ 64 KiB of a streamed one); otherwise the original
+   * answer goes out. Returns true when the error backend took over.
    */
   intercepted(status: number): boolean {
     const ic = this.decision.intercept;
     if (ic === null || this.errorPage !== 0 || !ic.includes(status) || !this.bodyRetained) return false;
+    // A body being decoded for an HTTP/1.0 upstream is framed by its length: only once complete.
+    if (this.decodeBody && !this.reqBodyDone) return false;
     const up = this.up;
     this.up = null;
     if (up !== null) up.pool.discard(up, 'custom-http-errors: response replaced by the error backend');
@@ -752,6 +849,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     if (this.upHead === '' && this.req.expectContinue && !this.reqBodyDone) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     this.upBackend = eb;
     this.upHead = errorPageHead(this.req, this.target!, this.requestId, this.clientIp, status, eb.data.service);
+    if (this.decodeBody) this.upHead = `${this.upHead.slice(0, -2)}Content-Length: ${this.queueBytes}\r\n\r\n`;
     this.attempts = 0;
     this.tried.length = 0;
     this.retryDeadline = 0;
@@ -767,7 +865,17 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.status = res.status;
     this.respHeadDone = true;
     this.respKind = res.bodyKind;
-    this.respClose = res.close;
+    // The location's proxy settings; an error page (custom-http-errors) comes from another location.
+    const own = this.errorPage === 0;
+    const p = this.target!.policy.proxy;
+    // An HTTP/1.0 upstream request is never followed by another on that connection.
+    this.respClose = res.close || (own && p.httpVersion === '1.0');
+    this.readAhead = own && p.buffering ? RESPONSE_READ_AHEAD : 0;
+    // Headers a policy sets itself replace the upstream's (CORS, like nginx's more_set_headers).
+    const dropRes = this.decision.dropResponseHeaders;
+    if (dropRes !== null && own) {
+      for (const n of dropRes) for (let i = res.headers.find(res.head, n); i >= 0; i = res.headers.find(res.head, n, i + 1)) res.headers.drop[i] = 1;
+    }
     let close = !this.keepAlive || this.clientEnded || !this.reqBodyDone;
     this.respDecode = false;
     if (res.bodyKind === RESP_BODY_CLOSE) close = true;
@@ -794,7 +902,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const kind = res.bodyKind;
     if (kind === RESP_BODY_NONE || rest.length === 0 || this.respDecode) {
       this.respBytes += head.length;
-      if (!this.socket.write(head, 'latin1')) this.pauseUpstream();
+      if (!this.socket.write(head, 'latin1')) this.clientFull();
       if (kind === RESP_BODY_NONE) {
         this.responseDone(rest.length > 0);
         return;
@@ -819,7 +927,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     }
     const body = end === rest.length ? rest : rest.subarray(0, end);
     this.respBytes += head.length + body.length;
-    if (!writeMerged(this.socket, head, body)) this.pauseUpstream();
+    if (!writeMerged(this.socket, head, body)) this.clientFull();
     if (done) this.responseDone(end < rest.length);
   }
 
@@ -853,7 +961,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     if (end > start) {
       const piece = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
       this.respBytes += piece.length;
-      if (!this.socket.write(piece)) this.pauseUpstream();
+      if (!this.socket.write(piece)) this.clientFull();
     }
     if (done) this.responseDone(end < chunk.length);
   }
@@ -921,7 +1029,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const nu = p.nextUpstream;
     if (this.respHeadDone && this.status !== 0) return false;
     if (!keepAliveRace) {
-      const allowed = kind === FAIL_TIMEOUT ? nu.timeout : kind === FAIL_STATUS ? true : nu.error;
+      const allowed = kind === FAIL_TIMEOUT ? nu.timeout : kind === FAIL_STATUS ? true : kind === FAIL_INVALID ? nu.invalidHeader : nu.error;
       if (!allowed) return false;
       if (p.tries > 0 && this.attempts >= p.tries) return false;
       if (this.retryDeadline !== 0 && clock.now >= this.retryDeadline) return false;
@@ -929,7 +1037,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     // Anything sent to an upstream makes a non-idempotent request unsafe to repeat.
     if (this.upBytesSent > 0 && !nu.nonIdempotent && !isIdempotent(this.req.method)) return false;
     // The body must still be in hand to send it again.
-    if (!this.bodyRetained && (this.upBytesSent > 0 || this.queueBytes > 0)) return false;
+    if (this.bodyDropped) return false;
+    // proxy-request-buffering off: once body bytes went out, nginx does not try another endpoint.
+    if (!keepAliveRace && !p.requestBuffering && !this.decodeBody && this.upBytesSent > this.upHead.length) return false;
     return true;
   }
 
@@ -1092,6 +1202,10 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.queueSent = 0;
     this.queueBytes = 0;
     this.bodyRetained = true;
+    this.bodyDropped = false;
+    this.holdingBody = false;
+    this.decodeBody = false;
+    this.readAhead = 0;
     this.respHeadDone = false;
     this.respBuf = null;
     this.respKind = RESP_BODY_NONE;
@@ -1187,6 +1301,17 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     }
   }
 
+  /**
+   * The client socket is past its high-water mark. Stop reading the upstream, unless
+   * proxy-buffering is on: then keep reading ahead of the slow client up to 8 MiB (memory, where
+   * nginx would also spill to disk), so a response that fits is read whole and the upstream
+   * connection goes back to the pool without waiting for the client.
+   */
+  clientFull(): void {
+    if (this.readAhead > 0 && this.socket.writableLength <= this.readAhead) return;
+    this.pauseUpstream();
+  }
+
   pauseUpstream(): void {
     const up = this.up;
     if (up !== null && !this.upPaused) {
@@ -1237,8 +1362,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.buf = null;
     this.socket.end();
     if (this.paused) this.resumeClient();
-    // Keep reading (and dropping) briefly so the peer sees our response before any reset.
-    this.setTimeout(TO_LINGER, LINGER_MS);
+    // Keep reading (and dropping) briefly so the peer sees our response before any reset; while
+    // response bytes are still queued (a slow client), allow it the send timeout to take them.
+    this.setTimeout(TO_LINGER, this.socket.writableLength > 0 ? Math.max(LINGER_MS, this.ctx.limits.sendTimeoutMs) : LINGER_MS);
   }
 
   closeNow(): void {

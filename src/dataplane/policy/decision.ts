@@ -31,6 +31,8 @@ export class Decision {
   pending: object | null = null;
   /** Why a step answered with an error status (recorded with the exchange in the access log). */
   error = '';
+  /** Lower-case names removed from the upstream's response (headers a policy replaces, as nginx's more_set_headers). Shared, never mutated. */
+  dropResponseHeaders: readonly string[] | null = null;
   /** Endpoint chosen by a policy (session affinity), tried first. */
   endpoint: EndpointRuntime | null = null;
   /** Backend used instead of the route's (default-backend when the Service has no endpoints). */
@@ -43,6 +45,12 @@ export class Decision {
   resumeAt = 0;
   /** Set by a step that wants the response-phase hook (e.g. affinity cookie on the chosen endpoint). */
   onEndpoint: ((d: Decision, ep: EndpointRuntime) => void) | null = null;
+  /** Retries go to `endpoint` too, not to another endpoint (affinity without change-on-failure). */
+  pinEndpoint = false;
+  /** Session affinity (steps/affinity.ts): the live endpoint the request's cookie names, if any. */
+  stickyEndpoint: EndpointRuntime | null = null;
+  /** Session affinity: cookie attribute variant for this request (bit 1 Secure, bit 2 no SameSite). */
+  stickyFlags = 0;
 
   reset(): void {
     this.status = 0;
@@ -57,12 +65,16 @@ export class Decision {
     this.responseHeadersOk = '';
     this.pending = null;
     this.error = '';
+    this.dropResponseHeaders = null;
     this.endpoint = null;
     this.backend = null;
     this.intercept = null;
     this.errorBackend = null;
     this.resumeAt = 0;
     this.onEndpoint = null;
+    this.pinEndpoint = false;
+    this.stickyEndpoint = null;
+    this.stickyFlags = 0;
   }
 
   /** Answers locally with a redirect. */

@@ -12,6 +12,8 @@ import { errorsFamily } from './errors.ts';
 import { accessFamily } from './access.ts';
 import { basicAuthFamily } from './basic-auth.ts';
 import { externalAuthFamily } from './external-auth.ts';
+import { corsFamily } from './cors.ts';
+import { affinityFamily } from './affinity.ts';
 
 export const FAMILIES: readonly AnnotationFamily[] = [
   proxyFamily,
@@ -25,4 +27,7 @@ export const FAMILIES: readonly AnnotationFamily[] = [
   accessFamily,
   basicAuthFamily,
   externalAuthFamily,
+  corsFamily,
+  // After rewriteFamily: the cookie path warning depends on use-regex.
+  affinityFamily,
 ];

@@ -33,7 +33,7 @@ export const proxyFamily: AnnotationFamily = {
       if (typeof parsed === 'string') r.error('proxy-next-upstream', nu, parsed);
       else x.nextUpstream = parsed;
     }
-    const tries = r.parse('proxy-next-upstream-tries', int(0, 100));
+    const tries = r.parse('proxy-next-upstream-tries', int(0, 2_147_483_647));
     if (tries !== undefined) x.tries = tries;
     const nut = r.parse('proxy-next-upstream-timeout', seconds());
     if (nut !== undefined) x.nextUpstreamTimeoutMs = nut * 1000;

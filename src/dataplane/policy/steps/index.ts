@@ -14,6 +14,8 @@ import { redirectStep } from './redirect.ts';
 import { rewriteStep } from './rewrite.ts';
 import { upstreamVhostStep } from './upstream-vhost.ts';
 import { customErrorsStep, defaultBackendStep } from './error-pages.ts';
+import { corsStep } from './cors.ts';
+import { affinityStep } from './affinity.ts';
 
 registerSteps([
   // Server level, before any location is chosen (no location headers such as HSTS): the
@@ -25,13 +27,17 @@ registerSteps([
   // custom-http-errors covers every answer of the location, local ones included (nginx
   // error_page), so it is armed before any step may answer.
   customErrorsStep,
-  // Rewrite phase: nginx rewrite-module directives (redirect `return`, rewrite-target), then the
-  // Lua SSL redirect.
+  // Rewrite phase, in the order of the location's rewrite-module directives: the CORS `if`
+  // blocks (preflight answered with 204; headers on every answer, redirects included), the
+  // redirect `return`, rewrite-target; then the Lua SSL redirect.
+  corsStep,
   redirectStep,
   rewriteStep,
   sslRedirectStep,
-  // Access phase: a denied route answers 503 first; then, in nginx's access-phase order,
-  // allow/deny lists (403), basic auth (401), external auth.
+  // Access phase: everything here runs after the CORS preflight (a preflight never carries
+  // credentials, so it must not be refused by authentication). A denied route answers 503
+  // first; then, in nginx's access-phase order, allow/deny lists (403), basic auth (401),
+  // external auth.
   deniedStep,
   accessStep,
   basicAuthStep,
@@ -39,4 +45,6 @@ registerSteps([
   // Proxy settings.
   upstreamVhostStep,
   defaultBackendStep,
+  // The endpoint choice.
+  affinityStep,
 ]);
