@@ -84,6 +84,7 @@ export async function start(opts: Options, log: Logger): Promise<RunningApp> {
       httpsPort: opts.httpsPort,
       defaultCertificate: await generateDefaultCertificate(),
       debug: opts.logLevel === 'debug' || opts.logLevel === 'trace',
+      enableH2c: opts.enableH2c,
     },
     initial,
   );

@@ -11,9 +11,9 @@ import { Http1Connection } from './http1/connection.ts';
 import { Router } from './router.ts';
 import { BackendRegistry } from './upstream/backends.ts';
 import { PoolRegistry, poolDebug } from './upstream/pool.ts';
-import type { TLSSocket } from 'node:tls';
 import { ContextStore, type PemPair } from './tls/contexts.ts';
 import { HttpsListener } from './tls/listener.ts';
+import { H2Frontend } from './h2/frontend.ts';
 
 export interface ListenOptions {
   host: string;
@@ -31,6 +31,8 @@ export interface DataPlaneOptions {
   defaultCertificate: PemPair;
   /** Log upstream connection lifecycle (log level debug). */
   debug?: boolean;
+  /** Accept HTTP/2 with prior knowledge (h2c) on the HTTP listener. */
+  enableH2c?: boolean;
 }
 
 function limitsOf(cfg: GlobalConfig): DataPlaneLimits {
@@ -70,8 +72,8 @@ export class DataPlane {
   readonly ctx: ConnContext;
   readonly contexts: ContextStore;
   https: HttpsListener | null = null;
-  /** HTTP/2 connection handler, registered by the HTTP/2 module when available. */
-  h2: ((socket: TLSSocket) => void) | null = null;
+  /** HTTP/2 front end: TLS connections that negotiate h2 (ConfigMap use-http2), and h2c when enabled. */
+  readonly h2: H2Frontend;
   #table: RouteTable | null = null;
 
   constructor(opts: DataPlaneOptions, initial: RouteTable) {
@@ -86,7 +88,10 @@ export class DataPlane {
       httpsPort: opts.httpsPort,
       log: opts.log,
       onConnectionClosed: (c) => this.connections.delete(c as Http1Connection),
+      h2c: null,
     };
+    this.h2 = new H2Frontend(this.ctx);
+    if (opts.enableH2c) this.ctx.h2c = (socket, head) => this.h2.accept(socket, head);
     this.#applyPoolLimits(initial.global);
     if (opts.debug) poolDebug.log = (msg, obj) => opts.log('debug', obj, msg);
     this.contexts = new ContextStore(opts.defaultCertificate, initial.global, (m) => opts.log('error', {}, m));
@@ -115,6 +120,7 @@ export class DataPlane {
       this.ctx.cfg = table.global;
       this.ctx.limits = limitsOf(table.global);
       this.#applyPoolLimits(table.global);
+      this.h2.configure(table.global);
     }
     this.#table = table;
   }
@@ -151,8 +157,12 @@ export class DataPlane {
   }
 
   async listenHttps(opts: ListenOptions, ticketKeys: Buffer | null = null): Promise<net.AddressInfo> {
-    const h2 = this.h2 !== null && this.ctx.cfg['use-http2'] ? this.h2 : null;
-    const l = new HttpsListener(this.contexts, { http1: (s) => this.accept(s, true), h2 }, ticketKeys, (m) => this.ctx.log('error', {}, m));
+    const l = new HttpsListener(
+      this.contexts,
+      { http1: (s) => this.accept(s, true), h2: (s) => this.h2.accept(s, null), h2Enabled: () => this.ctx.cfg['use-http2'] },
+      ticketKeys,
+      (m) => this.ctx.log('error', {}, m),
+    );
     await listen(l.server, opts);
     if (ticketKeys === null) l.startTicketRotation();
     this.https = l;
@@ -165,14 +175,17 @@ export class DataPlane {
     for (const s of this.servers) s.close();
     this.https?.close();
     for (const c of [...this.connections]) c.drain();
+    this.h2.drain();
   }
 
+  /** Client connections still open (HTTP/1.1 and HTTP/2). */
   get activeConnections(): number {
-    return this.connections.size;
+    return this.connections.size + this.h2.sessions.size;
   }
 
   closeAll(): void {
     for (const c of [...this.connections]) c.closeNow();
+    this.h2.closeAll();
     this.pools.closeAll();
   }
 }

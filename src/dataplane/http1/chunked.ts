@@ -49,8 +49,11 @@ export class ChunkedScanner {
   error = '';
   /** Decode mode: receives the data bytes only. */
   onData: ChunkDataHandler | null = null;
+  /** When not null, trailer lines are collected here ("name: value\r\n" each), for HTTP/2 peers. */
+  trailers: string | null = null;
 
   reset(): void {
+    if (this.trailers !== null) this.trailers = '';
     this.state = S_SIZE_START;
     this.remaining = 0;
     this.digits = 0;
@@ -127,14 +130,17 @@ export class ChunkedScanner {
           if (c === 13) state = S_FINAL_LF;
           else if (fieldChar(c) && c !== 32 && c !== 9) state = S_TRAILER;
           else return this.#fail('invalid trailer');
+          if (this.trailers !== null && c !== 13) this.trailers += String.fromCharCode(c);
           break;
         case S_TRAILER:
           if (++this.trailerBytes > MAX_TRAILER_BYTES) return this.#fail('trailers too large');
           if (c === 13) state = S_TRAILER_LF;
           else if (!fieldChar(c)) return this.#fail('invalid trailer');
+          if (this.trailers !== null) this.trailers += String.fromCharCode(c);
           break;
         case S_TRAILER_LF:
           if (c !== 10) return this.#fail('trailer not ended by CRLF');
+          if (this.trailers !== null) this.trailers += '\n';
           state = S_TRAILER_START;
           break;
         case S_FINAL_LF:

@@ -11,8 +11,18 @@ export const TICKET_ROTATION_MS = 12 * 3600 * 1000;
 
 export interface HttpsHandlers {
   http1(socket: tls.TLSSocket): void;
-  /** Present when HTTP/2 is available and enabled. */
+  /** Connections that negotiated h2. */
   h2: ((socket: tls.TLSSocket) => void) | null;
+  /** Read at each handshake (ConfigMap use-http2 can change while the listener runs). */
+  h2Enabled(): boolean;
+}
+
+/** ALPN: h2 when the client offers it and HTTP/2 is enabled, else http/1.1. */
+function selectProtocol(handlers: HttpsHandlers, offered: readonly string[]): string | undefined {
+  if (handlers.h2 !== null && offered.includes('h2') && handlers.h2Enabled()) return 'h2';
+  if (offered.includes('http/1.1')) return 'http/1.1';
+  // Only protocols we do not speak (or h2 while disabled): refuse with no_application_protocol.
+  return undefined;
 }
 
 export class HttpsListener {
@@ -32,7 +42,7 @@ export class HttpsListener {
         ciphers: s.ciphers,
         honorCipherOrder: true,
         sessionTimeout: s.sessionTimeout,
-        ALPNProtocols: handlers.h2 ? ['h2', 'http/1.1'] : ['http/1.1'],
+        ALPNCallback: ({ protocols }) => selectProtocol(handlers, protocols),
         SNICallback: (servername, cb) => cb(null, this.#contexts.lookup(servername)),
         allowHalfOpen: true,
         noDelay: true,

@@ -3,18 +3,20 @@
 // key) so balancing continues smoothly and endpoint-only updates need no recompile.
 
 import type { Backend, BackendProtocol, Endpoint } from '../../routes/table.ts';
-import { PoolRegistry, type TlsUpstreamOptions, type UpstreamPool } from './pool.ts';
+import type { LinkPool } from './link.ts';
+import type { PoolRegistry } from './pool.ts';
+import type { TlsUpstreamOptions } from './tls-client.ts';
 
 export class EndpointRuntime {
   readonly address: string;
   readonly port: number;
   readonly ready: boolean;
   readonly target: string;
-  readonly pool: UpstreamPool;
+  readonly pool: LinkPool;
   /** "ip:port" as shown in logs (brackets for IPv6). */
   readonly display: string;
 
-  constructor(ep: Endpoint, pool: UpstreamPool) {
+  constructor(ep: Endpoint, pool: LinkPool) {
     this.address = ep.address;
     this.port = ep.port;
     this.ready = ep.ready;
@@ -31,19 +33,22 @@ export class BackendRuntime {
   #rr = 0;
   readonly #pools: PoolRegistry;
   readonly #tls: TlsUpstreamOptions | null;
+  /** gRPC backends are reached over HTTP/2 sessions. */
+  readonly #h2: boolean;
 
   constructor(data: Backend, pools: PoolRegistry, protocol: BackendProtocol) {
     this.key = data.key;
     this.data = data;
     this.#pools = pools;
     this.#tls = protocol === 'HTTPS' || protocol === 'GRPCS' ? { servername: data.externalName ?? undefined, rejectUnauthorized: false } : null;
+    this.#h2 = protocol === 'GRPC' || protocol === 'GRPCS';
     this.setEndpoints(data.endpoints);
   }
 
   /** Replaces the endpoint set, reusing pools (and their warm connections) for kept endpoints. */
   setEndpoints(eps: readonly Endpoint[]): void {
     const next: EndpointRuntime[] = [];
-    for (const ep of eps) next.push(new EndpointRuntime(ep, this.#pools.ref(ep.address, ep.port, this.#tls)));
+    for (const ep of eps) next.push(new EndpointRuntime(ep, this.#pools.ref(ep.address, ep.port, this.#tls, this.#h2)));
     const old = this.endpoints;
     this.endpoints = next;
     for (const e of old) this.#pools.unref(e.pool);

@@ -1,0 +1,132 @@
+// One downstream HTTP/2 connection: hands each stream to a StreamBridge, and enforces the
+// connection-level rules nginx applies to HTTP/2 — keep-alive (idle) timeout, keep-alive-requests
+// (GOAWAY after that many streams), client-header-timeout for the first request — plus the
+// rapid-reset guard (CVE-2023-44487): too many streams reset by the client within the window and
+// the connection is closed with GOAWAY ENHANCE_YOUR_CALM.
+
+import http2 from 'node:http2';
+import type { TLSSocket } from 'node:tls';
+import { clock, sweeper, type Timed } from '../clock.ts';
+import type { ConnContext } from '../context.ts';
+import { translateRequest } from './request.ts';
+import { StreamBridge, type BridgeOwner } from './stream-bridge.ts';
+
+const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+
+export interface H2Limits {
+  /** Client resets tolerated per window before the connection is closed. */
+  maxResets: number;
+  resetWindowMs: number;
+}
+
+export interface SessionHost {
+  readonly ctx: ConnContext;
+  readonly limits: H2Limits;
+  sessionClosed(c: H2Conn): void;
+}
+
+function ignore(): void {
+  /* session errors end in 'close' */
+}
+
+export class H2Conn implements Timed, BridgeOwner {
+  readonly session: http2.ServerHttp2Session;
+  readonly host: SessionHost;
+  readonly secure: boolean;
+  readonly remoteAddress: string;
+  readonly localPort: number;
+  /** Streams in progress. */
+  active = 0;
+  /** Streams accepted over the connection's life. */
+  requests = 0;
+  resets = 0;
+  windowStart = 0;
+  /** GOAWAY sent: no new streams. */
+  closing = false;
+  closed = false;
+  deadline = 0;
+  readonly #onStream = (stream: http2.ServerHttp2Stream, _h: unknown, flags: number, raw: string[]): void => this.onStream(stream, flags, raw);
+  readonly #onClose = (): void => this.onClose();
+
+  constructor(session: http2.ServerHttp2Session, host: SessionHost) {
+    this.session = session;
+    this.host = host;
+    const socket = session.socket as TLSSocket;
+    this.secure = socket.encrypted === true;
+    const ra = socket.remoteAddress ?? '';
+    this.remoteAddress = ra;
+    this.localPort = socket.localPort ?? 0;
+    session.on('stream', this.#onStream);
+    session.on('error', ignore);
+    session.on('close', this.#onClose);
+    clock.now = Date.now();
+    const t = host.ctx.limits.clientHeaderTimeoutMs;
+    this.deadline = t > 0 ? clock.now + t : 0;
+    sweeper.add(this);
+    if (host.ctx.draining) this.close();
+  }
+
+  get ctx(): ConnContext {
+    return this.host.ctx;
+  }
+
+  onStream(stream: http2.ServerHttp2Stream, flags: number, raw: string[]): void {
+    clock.now = Date.now();
+    if (stream.closed || stream.destroyed) {
+      // Reset before we saw it: the rapid-reset pattern. Never start an exchange for it.
+      this.countReset();
+      return;
+    }
+    this.active++;
+    this.requests++;
+    this.deadline = 0;
+    new StreamBridge(stream, this, translateRequest(raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0));
+    const max = this.ctx.limits.keepAliveRequests;
+    if (max > 0 && this.requests >= max) this.close();
+  }
+
+  streamClosed(clientReset: boolean): void {
+    this.active--;
+    if (clientReset) this.countReset();
+    if (this.active === 0 && !this.closed) {
+      const ka = this.ctx.limits.keepAliveMs;
+      this.deadline = ka > 0 ? clock.now + ka : 0;
+    }
+  }
+
+  countReset(): void {
+    const now = clock.now;
+    const lim = this.host.limits;
+    if (now - this.windowStart >= lim.resetWindowMs) {
+      this.windowStart = now;
+      this.resets = 0;
+    }
+    if (++this.resets > lim.maxResets && !this.closed) {
+      this.ctx.log('warn', { client: this.remoteAddress, resets: this.resets, windowS: lim.resetWindowMs / 1000 }, 'HTTP/2 client reset too many streams; closing the connection (GOAWAY ENHANCE_YOUR_CALM)');
+      this.closed = true;
+      this.session.destroy(undefined, NGHTTP2_ENHANCE_YOUR_CALM);
+    }
+  }
+
+  /** Graceful close: GOAWAY, streams in progress finish, then the connection closes. */
+  close(): void {
+    if (this.closing || this.closed) return;
+    this.closing = true;
+    this.session.close();
+  }
+
+  destroy(): void {
+    if (!this.session.destroyed) this.session.destroy();
+  }
+
+  onTimeout(): void {
+    // Idle (keep-alive) or no first request in time.
+    if (this.active === 0) this.close();
+  }
+
+  onClose(): void {
+    this.closed = true;
+    sweeper.delete(this);
+    this.host.sessionClosed(this);
+  }
+}
