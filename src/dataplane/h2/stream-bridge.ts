@@ -43,8 +43,6 @@ const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 /** Parsed once per response head and consumed at once: one instance serves every bridge. */
 const scratch = new ResponseHead();
-/** Http1Connection's code for a failure by timeout (see connection.ts FAIL_TIMEOUT). */
-const FAIL_TIMEOUT = 3;
 
 function onStreamData(this: BridgedStream, chunk: Buffer): void {
   this[BRIDGE].requestData(chunk);
@@ -192,8 +190,8 @@ export class StreamBridge {
     if (this.rstate !== R_DONE && !this.stream.closed) {
       if (this.grpc && this.rstate === R_CHUNKED) {
         // A gRPC client reads a status, not a reset: end with trailers that say what happened.
-        const timeout = this.conn.lastFail === FAIL_TIMEOUT;
-        this.trailers = ['grpc-status', timeout ? '4' : '14', 'grpc-message', grpcMessage(this.conn.error || 'upstream failed')];
+        const c = this.conn;
+        this.trailers = ['grpc-status', c.brokenByTimeout ? '4' : '14', 'grpc-message', grpcMessage(c.brokenWhy || 'upstream failed')];
         this.rstate = R_DONE;
         this.stream.end();
       } else {

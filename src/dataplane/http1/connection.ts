@@ -134,6 +134,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   readonly decision = new Decision();
   /** Protocol the client spoke, for the access log, when not this connection's HTTP/1.x (HTTP/2 streams). */
   httpVersion: string | null = null;
+  /** Why the last response was cut short (kept past the exchange reset: the HTTP/2 bridge reports it). */
+  brokenWhy = '';
+  brokenByTimeout = false;
 
   // RequestView for policy steps.
   get method(): string {
@@ -914,6 +917,8 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   /** The upstream failed after the response head went out: the client must see a truncation. */
   upstreamBroken(why: string): void {
     this.error = why;
+    this.brokenWhy = why;
+    this.brokenByTimeout = this.lastFail === FAIL_TIMEOUT;
     this.ctx.log('warn', { requestId: this.requestId, upstream: this.endpoint?.display ?? '' }, why);
     const up = this.up;
     this.up = null;
