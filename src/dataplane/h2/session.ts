@@ -104,7 +104,7 @@ export class H2Conn implements Timed, BridgeOwner {
     if (++this.resets > lim.maxResets && !this.closed) {
       this.ctx.log('warn', { client: this.remoteAddress, resets: this.resets, windowS: lim.resetWindowMs / 1000 }, 'HTTP/2 client reset too many streams; closing the connection (GOAWAY ENHANCE_YOUR_CALM)');
       this.closed = true;
-      this.session.destroy(undefined, NGHTTP2_ENHANCE_YOUR_CALM);
+      this.session.destroy(NGHTTP2_ENHANCE_YOUR_CALM as unknown as Error);
     }
   }
 
