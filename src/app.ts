@@ -65,6 +65,7 @@ export async function start(opts: Options, log: Logger): Promise<RunningApp> {
     metrics.reloadSuccess.set(1);
     metrics.reloadTimestamp.set(Date.now() / 1000);
     metrics.reloads.inc();
+    metrics.setCertificateExpiry(t);
     observer.accessLog = t.global['disable-access-log'] ? null : log;
   };
 

@@ -3,6 +3,7 @@
 // Ingress path (never the raw URI), which bounds cardinality by configuration, not traffic.
 
 import client from 'prom-client';
+import type { RouteTable } from '../routes/table.ts';
 
 export const PREFIX = 'nginx_ingress_controller_';
 
@@ -63,5 +64,17 @@ export class Metrics {
     this.objects = new client.Gauge({ name: 'sluice_objects', help: 'Objects in the store, by kind', labelNames: ['kind'], registers: r });
     this.ingressErrors = new client.Gauge({ name: 'sluice_ingress_errors', help: 'Errors found in each Ingress at the last compile', labelNames: ['namespace', 'ingress'], registers: r });
     this.upstreamConnections = new client.Gauge({ name: 'sluice_upstream_connections', help: 'Upstream keep-alive connections by state', labelNames: ['state'], registers: r });
+  }
+
+  /** Expiry of every certificate a host presents, from the live table (replaced on each table). */
+  setCertificateExpiry(table: RouteTable): void {
+    this.sslExpire.reset();
+    for (const c of table.certificates) {
+      const slash = c.secret.indexOf('/');
+      const namespace = slash > 0 ? c.secret.slice(0, slash) : '';
+      const name = slash > 0 ? c.secret.slice(slash + 1) : c.secret;
+      const expire = Date.parse(c.notAfter) / 1000;
+      for (const host of c.hosts) this.sslExpire.set({ host, secret_name: name, namespace }, expire);
+    }
   }
 }
