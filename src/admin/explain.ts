@@ -1,6 +1,7 @@
 // /debug/explain: which server, route, Service and endpoints a request would reach, and why —
 // computed by the same Router the data plane uses, so the answer cannot drift from behaviour.
 
+import { redactPolicy } from './redact.ts';
 import { normalizePath, prefixKey } from '../routes/paths.ts';
 import { hostnameOf } from '../dataplane/http1/request-head.ts';
 import type { Router, ServerRuntime, Target } from '../dataplane/router.ts';
@@ -88,5 +89,5 @@ function describeTarget(base: Omit<Explanation, 'decision' | 'route' | 'service'
     if (ready === 0) why.push('no endpoint is ready; serving-but-terminating endpoints are used as a last resort');
   }
   if (r === null && t.service !== '') why.push(`fallback: default backend ${t.namespace}/${t.service}:${t.servicePort}${t.ingress ? ` from Ingress ${t.namespace}/${t.ingress}` : ' (--default-backend-service)'}`);
-  return { ...base, decision: r ? 'route' : 'fallback', route, service, backend, outcome, why, policy: t.policy };
+  return { ...base, decision: r ? 'route' : 'fallback', route, service, backend, outcome, why, policy: redactPolicy(t.policy) };
 }

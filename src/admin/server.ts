@@ -1,6 +1,7 @@
 // Admin server (--admin-port): health, Prometheus metrics, and the debug API that replaces
 // reading generated nginx.conf dumps: the live table, per-object errors, and request explain.
 
+import { redactTable } from './redact.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CompileResult } from '../compile/compile.ts';
@@ -23,10 +24,7 @@ export interface AdminState {
   extra?: Record<string, () => unknown>;
 }
 
-/** The table as JSON with private keys replaced. */
-export function redactTable(t: RouteTable): unknown {
-  return { ...t, certificates: t.certificates.map((c) => ({ ...c, key: '[redacted]' })) };
-}
+export { redactTable } from './redact.ts';
 
 function send(res: http.ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });

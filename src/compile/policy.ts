@@ -41,11 +41,34 @@ export interface TlsRedirectPolicy {
   preserveTrailingSlash: boolean;
 }
 
+/** TLS towards the pods (proxy-ssl-* with backend-protocol HTTPS/GRPCS), from proxy-ssl-secret. */
+export interface UpstreamTlsPolicy {
+  /** `namespace/name` of proxy-ssl-secret. */
+  secret: string;
+  /** proxy-ssl-verify: check the pod's certificate against `ca` and `name`. */
+  verify: boolean;
+  /** ca.crt of the Secret (PEM). */
+  ca: string | null;
+  /** tls.crt / tls.key of the Secret: the client certificate presented to the pod (redacted in dumps). */
+  cert: string | null;
+  key: string | null;
+  /** proxy-ssl-name: the name verified (and sent as SNI); null = the Service's cluster name. */
+  name: string | null;
+  /** proxy-ssl-server-name: send SNI. */
+  serverName: boolean;
+  /** proxy-ssl-protocols as Node TLS versions, and proxy-ssl-ciphers. */
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion: 'TLSv1.2' | 'TLSv1.3';
+  ciphers: string | null;
+}
+
 export interface RoutePolicy {
   /** Set when an annotation was invalid: the route answers 503 (fail closed), with this reason. */
   denied: string | null;
   proxy: ProxyPolicy;
   protocol: BackendProtocol;
+  /** Set by proxy-ssl-secret; null = TLS without verification (the default, as ingress-nginx). */
+  upstreamTls: UpstreamTlsPolicy | null;
   tls: TlsRedirectPolicy;
 }
 
@@ -93,6 +116,7 @@ export function defaultRoutePolicy(cfg: GlobalConfig): RoutePolicy {
     denied: null,
     proxy: defaultProxyPolicy(cfg),
     protocol: 'HTTP',
+    upstreamTls: null,
     tls: { sslRedirect: cfg['ssl-redirect'], forceSslRedirect: cfg['force-ssl-redirect'], preserveTrailingSlash: false },
   };
 }

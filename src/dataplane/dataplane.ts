@@ -5,7 +5,9 @@
 
 import net from 'node:net';
 import { headerBuffers, type GlobalConfig } from '../compile/config.ts';
-import type { BackendProtocol, Endpoint, RouteTable } from '../routes/table.ts';
+import type { Endpoint, RouteTable } from '../routes/table.ts';
+import type { RoutePolicy } from '../compile/policy.ts';
+import { transportKey, type Transport } from './upstream/transport.ts';
 import type { ConnContext, DataPlaneLimits, ExchangeSink } from './context.ts';
 import { Http1Connection } from './http1/connection.ts';
 import { Router } from './router.ts';
@@ -48,18 +50,19 @@ function limitsOf(cfg: GlobalConfig): DataPlaneLimits {
   };
 }
 
-/** Backend keys with the upstream protocols routes use them with. */
-export function backendUses(table: RouteTable): Map<string, Set<BackendProtocol>> {
-  const uses = new Map<string, Set<BackendProtocol>>();
-  const add = (key: string | null, p: BackendProtocol): void => {
+/** Backend keys with the transports (protocol, upstream TLS settings) routes use them with. */
+export function backendUses(table: RouteTable): Map<string, Map<string, Transport>> {
+  const uses = new Map<string, Map<string, Transport>>();
+  const add = (key: string | null, p: RoutePolicy): void => {
     if (key === null) return;
     let s = uses.get(key);
-    if (!s) uses.set(key, (s = new Set()));
-    s.add(p);
+    if (!s) uses.set(key, (s = new Map()));
+    const tk = transportKey(p.protocol, p.upstreamTls);
+    if (!s.has(tk)) s.set(tk, { protocol: p.protocol, tls: p.upstreamTls });
   };
   for (const s of [...table.servers, table.catchAll]) {
-    add(s.fallback.backend, s.fallback.policy.protocol);
-    for (const r of s.routes) add(r.backend, r.policy.protocol);
+    add(s.fallback.backend, s.fallback.policy);
+    for (const r of s.routes) add(r.backend, r.policy);
   }
   return uses;
 }

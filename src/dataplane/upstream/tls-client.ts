@@ -14,6 +14,10 @@ export interface TlsUpstreamOptions {
   key?: string;
   /** Name checked against the pod's certificate when verifying (proxy-ssl-name). */
   checkName?: string;
+  /** proxy-ssl-protocols / proxy-ssl-ciphers. */
+  minVersion?: tls.SecureVersion;
+  maxVersion?: tls.SecureVersion;
+  ciphers?: string;
   /** Distinguishes pools whose settings differ beyond the fields in the key (hash of the above). */
   id?: string;
 }
@@ -27,6 +31,9 @@ export function tlsConnectOptions(address: string, port: number, t: TlsUpstreamO
     opts.cert = t.cert;
     opts.key = t.key;
   }
+  if (t.minVersion !== undefined) opts.minVersion = t.minVersion;
+  if (t.maxVersion !== undefined) opts.maxVersion = t.maxVersion;
+  if (t.ciphers !== undefined) opts.ciphers = t.ciphers;
   const name = t.checkName;
   if (name !== undefined) opts.checkServerIdentity = (_host, cert) => tls.checkServerIdentity(name, cert);
   return opts;

@@ -4,5 +4,6 @@ import type { AnnotationFamily } from '../family.ts';
 import { proxyFamily } from './proxy.ts';
 import { backendProtocolFamily } from './backend-protocol.ts';
 import { sslRedirectFamily } from './ssl-redirect.ts';
+import { proxySslFamily } from './proxy-ssl.ts';
 
-export const FAMILIES: readonly AnnotationFamily[] = [proxyFamily, backendProtocolFamily, sslRedirectFamily];
+export const FAMILIES: readonly AnnotationFamily[] = [proxyFamily, backendProtocolFamily, proxySslFamily, sslRedirectFamily];
