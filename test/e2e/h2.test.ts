@@ -314,7 +314,37 @@ describe('HTTP/2 clients', () => {
   });
 });
 
-describe('HTTP/2 off switches', () => {
+describe('HTTP/2 connection limits and off switches', () => {
+  test('keep-alive-requests ends a connection with GOAWAY after that many streams; keep-alive closes an idle one', async () => {
+    const echo = await startBackend('echo');
+    const dir = new ManifestDir();
+    try {
+      dir.write('o.yaml', [
+        ...backendObjects('t', 'echo', [echo.port]),
+        ingress('t', 'plain', [{ host: 'plain.test', paths: [{ service: 'echo' }] }]),
+        configMap('sluice', 'cfg', { 'keep-alive-requests': '3', 'keep-alive': '1' }),
+      ]);
+      const s = await startSluice({ manifests: [dir.path], args: ['--enable-h2c', '--configmap', 'sluice/cfg'] });
+      try {
+        const a = await h2connect(`http://127.0.0.1:${s.httpPort}`);
+        const goaway = new Promise<void>((r) => a.once('goaway', () => r()));
+        for (let i = 0; i < 3; i++) assert.equal((await h2request(a, `/${i}`, { authority: 'plain.test' })).status, 200);
+        await goaway;
+        a.destroy();
+        // An idle connection is closed (GOAWAY) once keep-alive (1 s) passes with no stream.
+        const b = await h2connect(`http://127.0.0.1:${s.httpPort}`);
+        assert.equal((await h2request(b, '/x', { authority: 'plain.test' })).status, 200);
+        await new Promise<void>((r) => b.once('goaway', () => r()));
+        b.destroy();
+      } finally {
+        await s.stop();
+      }
+    } finally {
+      await echo.close();
+      dir.cleanup();
+    }
+  });
+
   test('without --enable-h2c the preface is answered 505 and closed; use-http2 "false" offers only http/1.1', async () => {
     const dir = new ManifestDir();
     try {
