@@ -243,13 +243,20 @@ describe('TLS termination', () => {
     await rewrite(rotB);
   });
 
-  test('session resumption with tickets (TLS 1.2 and 1.3)', async () => {
+  test('session resumption with tickets (TLS 1.2 and 1.3); ssl-session-tickets "false" turns it off', async () => {
     for (const v of ['TLSv1.2', 'TLSv1.3'] as const) {
       const first = await handshake(sluice.httpsPort, 'a.test', { maxVersion: v, minVersion: v });
       assert.ok(first.session, `${v}: a ticket was issued`);
       const second = await handshake(sluice.httpsPort, 'a.test', { maxVersion: v, minVersion: v, session: first.session! });
       assert.equal(second.reused, true, `${v}: resumed`);
     }
+    await rewrite(rotB, { 'ssl-session-tickets': 'false' });
+    for (const v of ['TLSv1.2', 'TLSv1.3'] as const) {
+      const first = await handshake(sluice.httpsPort, 'a.test', { maxVersion: v, minVersion: v });
+      const second = await handshake(sluice.httpsPort, 'a.test', { maxVersion: v, minVersion: v, ...(first.session ? { session: first.session } : {}) });
+      assert.equal(second.reused, false, `${v}: no resumption with ssl-session-tickets "false"`);
+    }
+    await rewrite(rotB);
   });
 
   test('nginx_ingress_controller_ssl_expire_time_seconds per host, Secret and namespace', async () => {

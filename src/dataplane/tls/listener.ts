@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import tls from 'node:tls';
-import type { ContextStore } from './contexts.ts';
+import { secureOptionsOf, type ContextStore } from './contexts.ts';
 
 export const TICKET_ROTATION_MS = 12 * 3600 * 1000;
 
@@ -42,6 +42,7 @@ export class HttpsListener {
         ciphers: s.ciphers,
         honorCipherOrder: true,
         sessionTimeout: s.sessionTimeout,
+        secureOptions: secureOptionsOf(s),
         ALPNCallback: ({ protocols }) => selectProtocol(handlers, protocols),
         SNICallback: (servername, cb) => cb(null, this.#contexts.lookup(servername)),
         allowHalfOpen: true,
@@ -72,6 +73,7 @@ export class HttpsListener {
       ciphers: s.ciphers,
       honorCipherOrder: true,
       sessionTimeout: s.sessionTimeout,
+      secureOptions: secureOptionsOf(s),
     });
   }
 
