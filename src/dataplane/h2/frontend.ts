@@ -4,7 +4,8 @@
 //
 //   http2-max-concurrent-streams (128)        SETTINGS_MAX_CONCURRENT_STREAMS; streams beyond are
 //                                             refused, and after 100 refusals the connection closes
-//   large-client-header-buffers ("4 8k")      SETTINGS_MAX_HEADER_LIST_SIZE = count × size
+//   large-client-header-buffers ("4 8k")      header list above count × size → 431; above twice
+//                                             that (SETTINGS_MAX_HEADER_LIST_SIZE) Node resets the stream
 //   keep-alive / keep-alive-requests          idle timeout / GOAWAY after that many streams
 //   client-header-timeout                     time to the first stream
 //   http2-rapid-reset-threshold (200) per     client resets per connection per window before
@@ -32,7 +33,9 @@ export function h2Settings(cfg: GlobalConfig): http2.Settings {
   const hb = headerBuffers(cfg);
   return {
     maxConcurrentStreams: cfg['http2-max-concurrent-streams'],
-    maxHeaderListSize: hb.size * hb.count,
+    // Node resets streams above this (ENHANCE_YOUR_CALM); up to it, sluice answers 431 itself
+    // when the list exceeds large-client-header-buffers' total (see H2Conn.onStream).
+    maxHeaderListSize: 2 * hb.size * hb.count,
     enablePush: false,
     enableConnectProtocol: false,
   };

@@ -8,6 +8,7 @@ import http2 from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { clock, sweeper, type Timed } from '../clock.ts';
 import type { ConnContext } from '../context.ts';
+import { errorBody } from '../http1/responses.ts';
 import { translateRequest } from './request.ts';
 import { StreamBridge, type BridgeOwner } from './stream-bridge.ts';
 
@@ -77,12 +78,68 @@ export class H2Conn implements Timed, BridgeOwner {
       this.countReset();
       return;
     }
-    this.active++;
     this.requests++;
-    this.deadline = 0;
-    new StreamBridge(stream, this, translateRequest(raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0));
+    // Header list size as HTTP/2 counts it (RFC 9113 6.5.2): the limit is large-client-header-buffers' total.
+    let size = 0;
+    for (let i = 0; i < raw.length; i++) size += raw[i]!.length;
+    size += 16 * raw.length;
+    if (size > this.ctx.limits.maxHead) {
+      this.refuse(stream, raw, 431, `request header list of ${size} bytes exceeds large-client-header-buffers (${this.ctx.limits.maxHead})`);
+    } else {
+      this.active++;
+      this.deadline = 0;
+      new StreamBridge(stream, this, translateRequest(raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0));
+    }
     const max = this.ctx.limits.keepAliveRequests;
     if (max > 0 && this.requests >= max) this.close();
+  }
+
+  /** Answers a stream sluice will not proxy, and logs it like any refused request. */
+  refuse(stream: http2.ServerHttp2Stream, raw: string[], status: number, why: string): void {
+    let method = '';
+    let path = '';
+    let authority = '';
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if (raw[i] === ':method') method = raw[i + 1]!;
+      else if (raw[i] === ':path') path = raw[i + 1]!;
+      else if (raw[i] === ':authority') authority = raw[i + 1]!;
+    }
+    const body = errorBody(status);
+    stream.on('error', ignore);
+    try {
+      stream.respond({ ':status': status, 'content-type': 'text/html', 'content-length': String(body.length) });
+      stream.end(body);
+    } catch {
+      /* the stream went away */
+    }
+    this.ctx.sink.record(
+      {
+        startMs: clock.now,
+        durationS: 0,
+        clientIp: this.remoteAddress.startsWith('::ffff:') ? this.remoteAddress.slice(7) : this.remoteAddress,
+        method,
+        scheme: this.secure ? 'https' : 'http',
+        host: authority,
+        uri: path.length > 256 ? `${path.slice(0, 256)}...` : path,
+        httpVersion: 'HTTP/2.0',
+        status,
+        requestBytes: 0,
+        responseBytes: body.length,
+        upstreamAddr: '',
+        upstreamStatus: 0,
+        upstreamDurationS: 0,
+        requestId: '',
+        namespace: '',
+        ingress: '',
+        service: '',
+        servicePort: '',
+        path: '',
+        serverHost: '',
+        userAgent: '',
+        error: why,
+      },
+      null,
+    );
   }
 
   streamClosed(clientReset: boolean): void {
