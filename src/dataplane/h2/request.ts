@@ -10,9 +10,11 @@ export interface H2Request {
   method: string;
   /** The body is relayed with chunked framing (no content-length and not ended with the head). */
   chunked: boolean;
+  /** The request ended with its head (no body). */
+  endStream: boolean;
 }
 
-const scratch: H2Request = { head: '', method: '', chunked: false };
+const scratch: H2Request = { head: '', method: '', chunked: false, endStream: true };
 
 /**
  * `raw` is the flat [name, value, ...] list Node hands out with a stream. The result object is
@@ -55,6 +57,7 @@ export function translateRequest(raw: readonly string[], endStream: boolean): H2
   const target = path !== '' ? path : authority;
   scratch.method = method;
   scratch.chunked = chunked;
+  scratch.endStream = endStream;
   const hostValue = authority !== '' ? authority : host;
   scratch.head =
     `${method} ${target} HTTP/1.1\r\n` +

@@ -30,6 +30,13 @@ function ignore(): void {
   /* session errors end in 'close' */
 }
 
+/** How long a connection told to calm down lingers before it is closed. */
+const CALM_LINGER_MS = 1000;
+
+function destroySession(s: http2.ServerHttp2Session): void {
+  if (!s.destroyed) s.destroy();
+}
+
 export class H2Conn implements Timed, BridgeOwner {
   readonly session: http2.ServerHttp2Session;
   readonly host: SessionHost;
@@ -161,7 +168,10 @@ export class H2Conn implements Timed, BridgeOwner {
     if (++this.resets > lim.maxResets && !this.closed) {
       this.ctx.log('warn', { client: this.remoteAddress, resets: this.resets, windowS: lim.resetWindowMs / 1000 }, 'HTTP/2 client reset too many streams; closing the connection (GOAWAY ENHANCE_YOUR_CALM)');
       this.closed = true;
-      this.session.destroy(NGHTTP2_ENHANCE_YOUR_CALM as unknown as Error);
+      // GOAWAY first, destroy a moment later: closing at once, with the client still sending,
+      // makes the kernel answer with a reset that can discard the GOAWAY before it is read.
+      this.session.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
+      setTimeout(destroySession, CALM_LINGER_MS, this.session).unref();
     }
   }
 

@@ -102,6 +102,8 @@ export class StreamBridge {
   #onData: ((b: Buffer) => void) | null = null;
   #onClose: (() => void) | null = null;
   #onDrain: (() => void) | null = null;
+  /** The 'drain' listener is on the stream. */
+  drainWatched = false;
   readonly #chunkData = (b: Buffer, s: number, e: number): void => {
     if (!this.stream.write(b.subarray(s, e))) this.writeOk = false;
   };
@@ -115,12 +117,14 @@ export class StreamBridge {
     this.chunkedIn = req.chunked;
     this.remoteAddress = owner.remoteAddress;
     this.localPort = owner.localPort;
-    s.on('data', onStreamData);
-    s.on('end', onStreamEnd);
-    s.on('drain', onStreamDrain);
+    // Listeners cost even when they never fire: body listeners only when a body comes, 'drain'
+    // when a write first reports backpressure, 'wantTrailers' for chunked responses.
+    if (!req.endStream) {
+      s.on('data', onStreamData);
+      s.on('end', onStreamEnd);
+    }
     s.on('close', onStreamClose);
     s.on('error', ignore);
-    s.on('wantTrailers', onWantTrailers);
     const conn = new Http1Connection(this as unknown as Socket, owner.ctx, owner.secure);
     conn.httpVersion = 'HTTP/2.0';
     this.conn = conn;
@@ -285,6 +289,7 @@ export class StreamBridge {
       case RESP_BODY_CHUNKED: {
         // Chunked bodies may end with trailers (gRPC status); ask for the chance to send them.
         waitForTrailers = true;
+        this.stream.on('wantTrailers', onWantTrailers);
         let sc = this.scanner;
         if (sc === null) {
           sc = this.scanner = new ChunkedScanner();
@@ -322,7 +327,7 @@ export class StreamBridge {
           this.finished();
           return true;
         }
-        return this.stream.write(piece);
+        return this.watchDrain(this.stream.write(piece));
       }
       case R_CHUNKED: {
         const sc = this.scanner!;
@@ -338,13 +343,22 @@ export class StreamBridge {
           this.finished();
           return true;
         }
-        return this.writeOk;
+        return this.watchDrain(this.writeOk);
       }
       case R_CLOSE:
-        return this.stream.write(buf);
+        return this.watchDrain(this.stream.write(buf));
       default:
         return true;
     }
+  }
+
+  /** Starts listening for 'drain' the first time a write reports backpressure. */
+  watchDrain(ok: boolean): boolean {
+    if (!ok && !this.drainWatched) {
+      this.drainWatched = true;
+      this.stream.on('drain', onStreamDrain);
+    }
+    return ok;
   }
 
   sendTrailers(): void {
