@@ -5,8 +5,8 @@
 
 import net from 'node:net';
 import { headerBuffers, type GlobalConfig } from '../compile/config.ts';
-import type { Endpoint, RouteTable } from '../routes/table.ts';
-import type { RoutePolicy } from '../compile/policy.ts';
+import type { BackendProtocol, Endpoint, RouteTable } from '../routes/table.ts';
+import type { RoutePolicy, UpstreamTlsPolicy } from '../compile/policy.ts';
 import { transportKey, type Transport } from './upstream/transport.ts';
 import type { ConnContext, DataPlaneLimits, ExchangeSink } from './context.ts';
 import { Http1Connection } from './http1/connection.ts';
@@ -53,17 +53,27 @@ function limitsOf(cfg: GlobalConfig): DataPlaneLimits {
 /** Backend keys with the transports (protocol, upstream TLS settings) routes use them with. */
 export function backendUses(table: RouteTable): Map<string, Map<string, Transport>> {
   const uses = new Map<string, Map<string, Transport>>();
-  const add = (key: string | null, p: RoutePolicy): void => {
+  const add = (key: string | null, protocol: BackendProtocol, tls: UpstreamTlsPolicy | null = null): void => {
     if (key === null) return;
     let s = uses.get(key);
     if (!s) uses.set(key, (s = new Map()));
-    const tk = transportKey(p.protocol, p.upstreamTls);
-    if (!s.has(tk)) s.set(tk, { protocol: p.protocol, tls: p.upstreamTls });
+    const tk = transportKey(protocol, tls);
+    if (!s.has(tk)) s.set(tk, { protocol, tls });
+  };
+  // default-backend annotations serve with the route's protocol (no endpoints) and plain HTTP
+  // (custom-http-errors), as does --default-backend-service for error pages.
+  const addPolicy = (backend: string | null, p: RoutePolicy): void => {
+    add(backend, p.protocol, p.upstreamTls);
+    if (p.errors.backend !== null) {
+      add(p.errors.backend, p.protocol, p.upstreamTls);
+      add(p.errors.backend, 'HTTP');
+    }
   };
   for (const s of [...table.servers, table.catchAll]) {
-    add(s.fallback.backend, s.fallback.policy);
-    for (const r of s.routes) add(r.backend, r.policy);
+    addPolicy(s.fallback.backend, s.fallback.policy);
+    for (const r of s.routes) addPolicy(r.backend, r.policy);
   }
+  add(table.defaultBackend ?? null, 'HTTP');
   return uses;
 }
 

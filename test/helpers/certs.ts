@@ -8,6 +8,8 @@ export interface Pem {
   key: string;
 }
 
+export type TestCert = Pem;
+
 const DAY = 86400_000;
 
 /** A CA certificate and key that can sign leaves. */

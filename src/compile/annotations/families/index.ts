@@ -5,5 +5,20 @@ import { proxyFamily } from './proxy.ts';
 import { backendProtocolFamily } from './backend-protocol.ts';
 import { sslRedirectFamily } from './ssl-redirect.ts';
 import { proxySslFamily } from './proxy-ssl.ts';
+import { rewriteFamily } from './rewrite.ts';
+import { redirectFamily } from './redirect.ts';
+import { upstreamVhostFamily } from './upstream-vhost.ts';
+import { serverAliasFamily } from './server-alias.ts';
+import { errorsFamily } from './errors.ts';
 
-export const FAMILIES: readonly AnnotationFamily[] = [proxyFamily, backendProtocolFamily, proxySslFamily, sslRedirectFamily];
+export const FAMILIES: readonly AnnotationFamily[] = [
+  proxyFamily,
+  backendProtocolFamily,
+  proxySslFamily,
+  sslRedirectFamily,
+  rewriteFamily,
+  redirectFamily,
+  upstreamVhostFamily,
+  serverAliasFamily,
+  errorsFamily,
+];

@@ -10,6 +10,7 @@ import { oneOf, text } from '../../values.ts';
 import type { AnnotationFamily } from '../family.ts';
 import type { AnnotationReader } from '../reader.ts';
 import type { Reason } from '../../diagnostics.ts';
+import { lookupSecret } from '../secrets.ts';
 
 const DEPENDENT = ['proxy-ssl-verify', 'proxy-ssl-name', 'proxy-ssl-server-name', 'proxy-ssl-ciphers', 'proxy-ssl-protocols'];
 const PROTOCOLS = ['TLSv1.2', 'TLSv1.3'] as const;
@@ -34,23 +35,13 @@ export const proxySslFamily: AnnotationFamily = {
       for (const k of DEPENDENT) if (r.raw(k) !== undefined) r.warn(k, 'IgnoredAnnotation', 'only applies together with proxy-ssl-secret (as in ingress-nginx); ignored', 'info');
       return;
     }
-    const ns = ing.metadata.namespace ?? 'default';
-    const trimmed = ref.trim();
-    const slash = trimmed.indexOf('/');
-    const key = slash < 0 ? `${ns}/${trimmed}` : trimmed;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(key)) {
-      r.error('proxy-ssl-secret', ref, 'a Secret name or namespace/name');
+    const found = lookupSecret(ctx, ing, ref);
+    if (!found.ok) {
+      if (found.key === null) r.error('proxy-ssl-secret', ref, 'a Secret name or namespace/name');
+      else denySecret(r, found.reason, found.error, ctx.diags);
       return;
     }
-    if (!key.startsWith(`${ns}/`) && !ctx.opts.allowCrossNamespaceSecrets) {
-      denySecret(r, 'SecretForbidden', `Secret ${key} is in another namespace; cross-namespace Secret references need --allow-cross-namespace-secrets`, ctx.diags);
-      return;
-    }
-    const secret = ctx.snap.secrets.get(key);
-    if (!secret) {
-      denySecret(r, 'SecretNotFound', `Secret ${key} not found`, ctx.diags);
-      return;
-    }
+    const { key, secret } = found;
     const ca = decode(secret.data?.['ca.crt']);
     const cert = decode(secret.data?.['tls.crt']);
     const pkey = decode(secret.data?.['tls.key']);
