@@ -53,6 +53,8 @@ export class H2Conn implements Timed, BridgeOwner {
   closing = false;
   closed = false;
   deadline = 0;
+  /** Bridges (with their idle Http1Connection) from finished streams, reused for new ones. */
+  readonly idle: StreamBridge[] = [];
   readonly #onStream = (stream: http2.ServerHttp2Stream, _h: unknown, flags: number, raw: string[]): void => this.onStream(stream, flags, raw);
   readonly #onClose = (): void => this.onClose();
 
@@ -95,7 +97,8 @@ export class H2Conn implements Timed, BridgeOwner {
     } else {
       this.active++;
       this.deadline = 0;
-      new StreamBridge(stream, this, translateRequest(raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0));
+      const b = this.idle.length > 0 ? this.idle.pop()! : new StreamBridge(this);
+      b.bind(stream, translateRequest(raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0));
     }
     const max = this.ctx.limits.keepAliveRequests;
     if (max > 0 && this.requests >= max) this.close();
@@ -149,6 +152,17 @@ export class H2Conn implements Timed, BridgeOwner {
     );
   }
 
+  park(b: StreamBridge): boolean {
+    if (this.closing || this.closed || this.idle.length >= this.ctx.cfg['http2-max-concurrent-streams']) return false;
+    this.idle.push(b);
+    return true;
+  }
+
+  unpark(b: StreamBridge): void {
+    const i = this.idle.indexOf(b);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
   streamClosed(clientReset: boolean): void {
     this.active--;
     if (clientReset) this.countReset();
@@ -179,6 +193,7 @@ export class H2Conn implements Timed, BridgeOwner {
   close(): void {
     if (this.closing || this.closed) return;
     this.closing = true;
+    for (const b of this.idle.splice(0)) b.detach();
     this.session.close();
   }
 
@@ -194,6 +209,7 @@ export class H2Conn implements Timed, BridgeOwner {
   onClose(): void {
     this.closed = true;
     sweeper.delete(this);
+    for (const b of this.idle.splice(0)) b.detach();
     this.host.sessionClosed(this);
   }
 }

@@ -7,7 +7,9 @@
 //
 // The object implements the handful of net.Socket members Http1Connection uses. Listeners on
 // the Node stream are shared module functions (the bridge hangs off the stream), so a stream
-// costs two objects and no closures.
+// costs no closures. When an exchange ends cleanly, the bridge and its Http1Connection (idle in
+// keep-alive state) are parked on the session and carry its next stream: no per-stream parser,
+// scanner or typed-array allocation.
 
 import http2 from 'node:http2';
 import type { Socket } from 'node:net';
@@ -26,44 +28,49 @@ const R_CHUNKED = 2;
 const R_CLOSE = 3;
 const R_DONE = 4;
 
-/** What the session needs from a bridge's end. */
+/** What the session needs from a bridge. */
 export interface BridgeOwner {
   readonly ctx: Http1Connection['ctx'];
   readonly secure: boolean;
   readonly remoteAddress: string;
   readonly localPort: number;
-  /** The stream closed; `clientReset`: the peer (or nghttp2 on its behalf) reset it mid-exchange. */
+  /** The stream's exchange is over; `clientReset`: the peer (or nghttp2 on its behalf) reset it mid-exchange. */
   streamClosed(clientReset: boolean): void;
+  /** Keeps an idle bridge for the next stream; false when the session takes no more. */
+  park(b: StreamBridge): boolean;
+  /** A parked bridge is closing. */
+  unpark(b: StreamBridge): void;
 }
 
 const BRIDGE = Symbol('sluice.h2.bridge');
-type BridgedStream = http2.ServerHttp2Stream & { [BRIDGE]: StreamBridge };
+type BridgedStream = http2.ServerHttp2Stream & { [BRIDGE]: StreamBridge | null };
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 /** Parsed once per response head and consumed at once: one instance serves every bridge. */
 const scratch = new ResponseHead();
 
+// A stream whose exchange is over (bridge released) has BRIDGE = null: its late events are ignored.
 function onStreamData(this: BridgedStream, chunk: Buffer): void {
-  this[BRIDGE].requestData(chunk);
+  this[BRIDGE]?.requestData(chunk);
 }
 function onStreamEnd(this: BridgedStream): void {
-  this[BRIDGE].requestEnd();
+  this[BRIDGE]?.requestEnd();
 }
 function onStreamDrain(this: BridgedStream): void {
-  this[BRIDGE].drained();
+  this[BRIDGE]?.drained();
 }
 function onStreamClose(this: BridgedStream): void {
-  this[BRIDGE].streamClosed();
+  this[BRIDGE]?.streamClosed();
 }
 function onWantTrailers(this: BridgedStream): void {
-  this[BRIDGE].sendTrailers();
+  this[BRIDGE]?.sendTrailers();
 }
 function ignore(): void {
   /* stream errors are followed by 'close', which does the accounting */
 }
-function detachLater(b: StreamBridge): void {
-  b.detach();
+function releaseLater(b: StreamBridge, s: BridgedStream): void {
+  b.release(s);
 }
 
 /** gRPC's percent-encoding of grpc-message (printable ASCII except "%" stays as is). */
@@ -74,11 +81,16 @@ function grpcMessage(s: string): string {
 }
 
 export class StreamBridge {
-  readonly stream: BridgedStream;
+  /** The stream being served; null while parked. */
+  stream: BridgedStream | null = null;
   readonly owner: BridgeOwner;
   readonly conn: Http1Connection;
-  readonly method: string;
-  readonly chunkedIn: boolean;
+  method = '';
+  chunkedIn = false;
+  /** The request (head and body) has been read completely. */
+  reqDone = false;
+  /** Waiting for the stream's 'wantTrailers' before the exchange is over. */
+  trailersPending = false;
   // The net.Socket members Http1Connection reads.
   readonly remoteAddress: string;
   readonly localPort: number;
@@ -94,8 +106,9 @@ export class StreamBridge {
   grpc = false;
   /** Trailers to send when the stream asks for them (flat name/value list). */
   trailers: string[] | null = null;
-  /** Http1Connection has been told the socket closed. */
+  /** Http1Connection has been told the socket closed: the bridge is finished for good. */
   detached = false;
+  parked = false;
   /** sluice reset the stream itself (not counted against the client). */
   selfReset = false;
 
@@ -105,18 +118,36 @@ export class StreamBridge {
   /** The 'drain' listener is on the stream. */
   drainWatched = false;
   readonly #chunkData = (b: Buffer, s: number, e: number): void => {
-    if (!this.stream.write(b.subarray(s, e))) this.writeOk = false;
+    if (!this.stream!.write(b.subarray(s, e))) this.writeOk = false;
   };
 
-  constructor(stream: http2.ServerHttp2Stream, owner: BridgeOwner, req: H2Request) {
+  constructor(owner: BridgeOwner) {
+    this.owner = owner;
+    this.remoteAddress = owner.remoteAddress;
+    this.localPort = owner.localPort;
+    const conn = new Http1Connection(this as unknown as Socket, owner.ctx, owner.secure);
+    conn.httpVersion = 'HTTP/2.0';
+    this.conn = conn;
+  }
+
+  /** Serves one stream: the translated head goes to Http1Connection as if read from a socket. */
+  bind(stream: http2.ServerHttp2Stream, req: H2Request): void {
     const s = stream as BridgedStream;
     s[BRIDGE] = this;
     this.stream = s;
-    this.owner = owner;
+    this.parked = false;
     this.method = req.method;
     this.chunkedIn = req.chunked;
-    this.remoteAddress = owner.remoteAddress;
-    this.localPort = owner.localPort;
+    this.reqDone = req.endStream;
+    this.trailersPending = false;
+    this.rstate = R_HEAD;
+    this.headBuf = null;
+    this.left = 0;
+    this.writeOk = true;
+    this.grpc = false;
+    this.trailers = null;
+    this.selfReset = false;
+    this.drainWatched = false;
     // Listeners cost even when they never fire: body listeners only when a body comes, 'drain'
     // when a write first reports backpressure, 'wantTrailers' for chunked responses.
     if (!req.endStream) {
@@ -125,9 +156,6 @@ export class StreamBridge {
     }
     s.on('close', onStreamClose);
     s.on('error', ignore);
-    const conn = new Http1Connection(this as unknown as Socket, owner.ctx, owner.secure);
-    conn.httpVersion = 'HTTP/2.0';
-    this.conn = conn;
     this.#onData!(Buffer.from(req.head, 'latin1'));
   }
 
@@ -152,24 +180,24 @@ export class StreamBridge {
   setNoDelay(): void {}
 
   cork(): void {
-    this.stream.cork();
+    this.stream?.cork();
   }
 
   uncork(): void {
-    this.stream.uncork();
+    this.stream?.uncork();
   }
 
   pause(): void {
-    this.stream.pause();
+    this.stream?.pause();
   }
 
   resume(): void {
-    this.stream.resume();
+    this.stream?.resume();
   }
 
   /** HTTP/1.1 response bytes from Http1Connection. */
   write(data: Buffer | string): boolean {
-    if (this.rstate === R_DONE || this.detached) return true;
+    if (this.rstate === R_DONE || this.stream === null) return true;
     const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
     if (this.rstate === R_HEAD) return this.headInput(buf);
     return this.bodyInput(buf);
@@ -177,13 +205,14 @@ export class StreamBridge {
 
   /** Http1Connection is done with the "connection". */
   end(): void {
+    const s = this.stream;
+    if (s === null) return;
     if (this.rstate === R_CLOSE) {
       // Body delimited by the upstream closing: its end is the end of the stream.
-      this.stream.end();
+      s.end();
       this.finished();
     } else if (this.rstate === R_HEAD) {
       this.resetStream();
-      this.scheduleDetach();
     }
   }
 
@@ -191,18 +220,27 @@ export class StreamBridge {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    if (this.rstate !== R_DONE && !this.stream.closed) {
+    const s = this.stream;
+    if (s === null) {
+      // Parked (keep-alive timeout) or released: the bridge is finished.
+      if (this.parked) this.owner.unpark(this);
+      this.detach();
+      return;
+    }
+    if (this.rstate !== R_DONE && !s.closed) {
       if (this.grpc && this.rstate === R_CHUNKED) {
         // A gRPC client reads a status, not a reset: end with trailers that say what happened.
         const c = this.conn;
         this.trailers = ['grpc-status', c.brokenByTimeout ? '4' : '14', 'grpc-message', grpcMessage(c.brokenWhy || 'upstream failed')];
         this.rstate = R_DONE;
-        this.stream.end();
-      } else {
-        this.resetStream();
+        this.trailersPending = true;
+        s.end();
+        return;
       }
+      this.resetStream();
+    } else if (!this.trailersPending) {
+      this.scheduleRelease();
     }
-    this.scheduleDetach();
   }
 
   // ───────────────────────────── request side ─────────────────────────────
@@ -225,6 +263,7 @@ export class StreamBridge {
   }
 
   requestEnd(): void {
+    this.reqDone = true;
     if (!this.detached && this.chunkedIn) this.#onData!(LAST_CHUNK);
   }
 
@@ -252,7 +291,8 @@ export class StreamBridge {
         return true;
       }
       if (scratch.status < 200) {
-        if (scratch.status === 100 && !this.stream.headersSent) this.stream.additionalHeaders({ ':status': 100 });
+        const s = this.stream!;
+        if (scratch.status === 100 && !s.headersSent) s.additionalHeaders({ ':status': 100 });
         if (rest.length === 0) return true;
         buf = rest;
         continue;
@@ -289,7 +329,7 @@ export class StreamBridge {
       case RESP_BODY_CHUNKED: {
         // Chunked bodies may end with trailers (gRPC status); ask for the chance to send them.
         waitForTrailers = true;
-        this.stream.on('wantTrailers', onWantTrailers);
+        this.stream!.on('wantTrailers', onWantTrailers);
         let sc = this.scanner;
         if (sc === null) {
           sc = this.scanner = new ChunkedScanner();
@@ -305,29 +345,29 @@ export class StreamBridge {
         break;
     }
     try {
-      this.stream.respond(h as unknown as http2.OutgoingHttpHeaders, { endStream, waitForTrailers });
+      this.stream!.respond(h as unknown as http2.OutgoingHttpHeaders, { endStream, waitForTrailers });
     } catch {
       // A field Node refuses on HTTP/2 (it validates names and values): the response cannot be sent.
       this.resetStream();
       this.rstate = R_DONE;
-      this.scheduleDetach();
       return;
     }
     if (endStream) this.finished();
   }
 
   bodyInput(buf: Buffer): boolean {
+    const stream = this.stream!;
     switch (this.rstate) {
       case R_LENGTH: {
         const take = buf.length <= this.left ? buf.length : this.left;
         this.left -= take;
         const piece = take === buf.length ? buf : buf.subarray(0, take);
         if (this.left === 0) {
-          this.stream.end(piece);
+          stream.end(piece);
           this.finished();
           return true;
         }
-        return this.watchDrain(this.stream.write(piece));
+        return this.watchDrain(stream.write(piece));
       }
       case R_CHUNKED: {
         const sc = this.scanner!;
@@ -339,14 +379,16 @@ export class StreamBridge {
         }
         if (sc.done) {
           if (sc.trailers !== null && sc.trailers !== '') this.trailers = parseFieldLines(sc.trailers, []);
-          this.stream.end();
-          this.finished();
+          // The exchange ends when the trailers went out (the stream asks for them after the data).
+          this.rstate = R_DONE;
+          this.trailersPending = true;
+          stream.end();
           return true;
         }
         return this.watchDrain(this.writeOk);
       }
       case R_CLOSE:
-        return this.watchDrain(this.stream.write(buf));
+        return this.watchDrain(stream.write(buf));
       default:
         return true;
     }
@@ -356,12 +398,13 @@ export class StreamBridge {
   watchDrain(ok: boolean): boolean {
     if (!ok && !this.drainWatched) {
       this.drainWatched = true;
-      this.stream.on('drain', onStreamDrain);
+      this.stream!.on('drain', onStreamDrain);
     }
     return ok;
   }
 
   sendTrailers(): void {
+    const s = this.stream!;
     const t = this.trailers;
     const obj: Record<string, string | string[]> = {};
     if (t !== null) {
@@ -372,10 +415,13 @@ export class StreamBridge {
     }
     try {
       // Empty trailers: Node ends the stream with an empty DATA frame instead.
-      this.stream.sendTrailers(obj);
+      s.sendTrailers(obj);
     } catch {
       this.resetStream();
+      return;
     }
+    this.trailersPending = false;
+    this.scheduleRelease();
   }
 
   // ─────────────────────────────── endings ────────────────────────────────
@@ -383,22 +429,39 @@ export class StreamBridge {
   /** The whole response was handed to the stream. */
   finished(): void {
     this.rstate = R_DONE;
-    this.scheduleDetach();
+    this.scheduleRelease();
   }
 
   resetStream(): void {
     this.selfReset = true;
-    if (!this.stream.closed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
+    const s = this.stream;
+    if (s !== null && !s.closed) s.close(NGHTTP2_INTERNAL_ERROR);
   }
 
   /**
-   * Tells Http1Connection the "socket" closed, after its current call has returned (it finishes
-   * the exchange — record, keep-alive decision — right after the write that completed it).
+   * Ends the exchange after Http1Connection's current call has returned (it finishes the exchange
+   * — record, keep-alive decision — right after the write that completed it).
    */
-  scheduleDetach(): void {
-    if (!this.detached) process.nextTick(detachLater, this);
+  scheduleRelease(): void {
+    if (this.stream !== null) process.nextTick(releaseLater, this, this.stream);
   }
 
+  /** The exchange on `s` is over: park the bridge for the next stream, or finish it. */
+  release(s: BridgedStream): void {
+    if (this.stream !== s) return;
+    s[BRIDGE] = null;
+    this.stream = null;
+    this.owner.streamClosed(false);
+    // Reusable only after a clean exchange: the request fully read and Http1Connection idle in
+    // keep-alive state (it lingers or closes otherwise, e.g. after an early answer to a body).
+    if (!this.destroyed && this.reqDone && this.conn.idle && this.conn.keepAlive && this.owner.park(this)) {
+      this.parked = true;
+      return;
+    }
+    this.detach();
+  }
+
+  /** Tells Http1Connection the "socket" closed; the bridge is finished. */
   detach(): void {
     if (this.detached) return;
     this.detached = true;
@@ -406,8 +469,12 @@ export class StreamBridge {
     this.#onClose?.();
   }
 
+  /** The stream closed while its exchange was running (reset, or closed before the release). */
   streamClosed(): void {
-    const code = this.stream.rstCode ?? NGHTTP2_NO_ERROR;
+    const s = this.stream!;
+    const code = s.rstCode ?? NGHTTP2_NO_ERROR;
+    s[BRIDGE] = null;
+    this.stream = null;
     this.owner.streamClosed(!this.selfReset && code !== NGHTTP2_NO_ERROR && this.rstate !== R_DONE);
     this.detach();
   }
