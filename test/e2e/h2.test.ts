@@ -228,16 +228,30 @@ describe('HTTP/2 clients', () => {
   test('header list larger than large-client-header-buffers (4 × 8k) is answered 431, smaller ones pass', async () => {
     const ok = await h2request(tls, '/', { authority: 'h2.test', headers: { 'x-big': 'a'.repeat(6000) } });
     assert.equal(ok.status, 200);
-    const big = await h2request(tls, '/big-headers', { authority: 'h2.test', headers: { 'x-a': 'a'.repeat(8000), 'x-b': 'b'.repeat(8000), 'x-c': 'c'.repeat(8000), 'x-d': 'd'.repeat(8000), 'x-e': 'e'.repeat(8000) } });
-    assert.equal(big.status, 431);
-    const line = await sluice.waitForLog((l) => l.type === 'access' && l.uri === '/big-headers');
-    assert.match(String(line.error), /large-client-header-buffers/);
-    // Beyond twice the limit (the advertised SETTINGS_MAX_HEADER_LIST_SIZE) Node resets the stream.
-    const huge: Record<string, string> = {};
-    for (let i = 0; i < 10; i++) huge[`x-${i}`] = 'h'.repeat(8000);
-    await assert.rejects(h2request(tls, '/huge', { authority: 'h2.test', headers: huge }), /ENHANCE_YOUR_CALM|REFUSED_STREAM/);
-    // The connection is still usable.
-    assert.equal((await h2request(tls, '/', { authority: 'h2.test' })).status, 200);
+    // Fresh connections, settled (SETTINGS exchanged both ways) before the large heads go out.
+    const settled = async (): Promise<http2.ClientHttp2Session> => {
+      const s = await h2connect(`https://127.0.0.1:${sluice.httpsPort}`, { ca: ca.cert, servername: 'h2.test' });
+      if (!s.remoteSettings || s.pendingSettingsAck) await new Promise((r) => s.once('localSettings', r));
+      return s;
+    };
+    const s1 = await settled();
+    const s2 = await settled();
+    try {
+      const fields: Record<string, string> = {};
+      for (const k of ['a', 'b', 'c', 'd', 'e']) fields[`x-${k}`] = k.repeat(8000);
+      const big = await h2request(s1, '/big-headers', { authority: 'h2.test', headers: fields });
+      assert.equal(big.status, 431);
+      const line = await sluice.waitForLog((l) => l.type === 'access' && l.uri === '/big-headers');
+      assert.match(String(line.error), /large-client-header-buffers/);
+      assert.equal((await h2request(s1, '/', { authority: 'h2.test' })).status, 200, 'the connection is still usable');
+      // Beyond twice the limit (the advertised SETTINGS_MAX_HEADER_LIST_SIZE) Node resets the stream.
+      const huge: Record<string, string> = {};
+      for (let i = 0; i < 10; i++) huge[`x-${i}`] = 'h'.repeat(8000);
+      await assert.rejects(h2request(s2, '/huge', { authority: 'h2.test', headers: huge }), /ENHANCE_YOUR_CALM|REFUSED_STREAM/);
+    } finally {
+      s1.destroy();
+      s2.destroy();
+    }
   });
 
   test('metrics count HTTP/2 requests like any other', async () => {
