@@ -47,7 +47,8 @@ describe('gRPC through sluice', () => {
   before(async () => {
     ca = await makeCa();
     const site = await makeCert(['grpc.test', 'grpcs.test'], { ca });
-    const pod = await makeCert(['pod.internal']);
+    const podCa = await makeCa('pod CA');
+    const pod = await makeCert(['pod.internal'], { ca: podCa });
     plain = await startGrpcBackend('plain');
     secure = await startGrpcBackend('secure', pod);
     const dead = await closedPort();
@@ -60,6 +61,13 @@ describe('gRPC through sluice', () => {
       ingress('default', 'grpc', [{ host: 'grpc.test', paths: [{ service: 'plain' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPC' }, tls: [{ hosts: ['grpc.test'], secretName: 'site' }] }),
       ingress('default', 'grpcs', [{ host: 'grpcs.test', paths: [{ service: 'secure' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPCS' }, tls: [{ hosts: ['grpcs.test'], secretName: 'site' }] }),
       ingress('default', 'h2c', [{ host: 'h2c.test', paths: [{ service: 'plain' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPC' } }),
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pod-ca', namespace: 'default' }, data: { 'ca.crt': Buffer.from(podCa.cert).toString('base64') } },
+      ingress('default', 'grpcs-verified', [{ host: 'verified.test', paths: [{ service: 'secure' }] }], {
+        annotations: { [`${A}backend-protocol`]: 'GRPCS', [`${A}proxy-ssl-secret`]: 'pod-ca', [`${A}proxy-ssl-verify`]: 'on', [`${A}proxy-ssl-name`]: 'pod.internal' },
+      }),
+      ingress('default', 'grpcs-wrong-name', [{ host: 'wrongname.test', paths: [{ service: 'secure' }] }], {
+        annotations: { [`${A}backend-protocol`]: 'GRPCS', [`${A}proxy-ssl-secret`]: 'pod-ca', [`${A}proxy-ssl-verify`]: 'on', [`${A}proxy-ssl-name`]: 'other.internal' },
+      }),
       ingress('default', 'slow', [{ host: 'slow.test', paths: [{ service: 'plain' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPC', [`${A}proxy-read-timeout`]: '1' } }),
       ingress('default', 'dead', [{ host: 'dead.test', paths: [{ service: 'dead' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPC' } }),
     ]);
@@ -161,6 +169,22 @@ describe('gRPC through sluice', () => {
     call.end();
     const out = await done;
     assert.deepEqual(out.items.map((m) => m.text), ['secure:one', 'secure:two']);
+  });
+
+  test('GRPCS with proxy-ssl-verify: the pod certificate is checked against ca.crt and proxy-ssl-name', async () => {
+    const ok = echoClient(sluice.httpPort, 'verified.test');
+    const bad = echoClient(sluice.httpPort, 'wrongname.test');
+    try {
+      assert.equal((await unary(ok, { text: 'v' })).response.text, 'secure:v');
+      const e = (await unary(bad, { text: 'v' }).then(
+        () => null,
+        (err: unknown) => err,
+      )) as grpc.ServiceError;
+      assert.equal(e?.code, grpc.status.UNAVAILABLE);
+    } finally {
+      ok.close();
+      bad.close();
+    }
   });
 
   test('a stream idle longer than proxy-read-timeout ends with DEADLINE_EXCEEDED after the messages so far', async () => {
