@@ -58,9 +58,11 @@ describe('gRPC through sluice', () => {
       ...backendObjects('default', 'secure', [secure.port]),
       ...backendObjects('default', 'dead', [dead]),
       tlsSecret('default', 'site', site.cert, site.key),
-      ingress('default', 'grpc', [{ host: 'grpc.test', paths: [{ service: 'plain' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPC' }, tls: [{ hosts: ['grpc.test'], secretName: 'site' }] }),
+      // proxy-body-size "0": a gRPC stream's request body is the sum of its messages (nginx's client_max_body_size applies to it).
+      ingress('default', 'grpc', [{ host: 'grpc.test', paths: [{ service: 'plain' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPC', [`${A}proxy-body-size`]: '0' }, tls: [{ hosts: ['grpc.test'], secretName: 'site' }] }),
       ingress('default', 'grpcs', [{ host: 'grpcs.test', paths: [{ service: 'secure' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPCS' }, tls: [{ hosts: ['grpcs.test'], secretName: 'site' }] }),
-      ingress('default', 'h2c', [{ host: 'h2c.test', paths: [{ service: 'plain' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPC' } }),
+      ingress('default', 'h2c', [{ host: 'h2c.test', paths: [{ service: 'plain' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPC', [`${A}proxy-body-size`]: '0' } }),
+      ingress('default', 'limited', [{ host: 'limited.test', paths: [{ service: 'plain' }] }], { annotations: { [`${A}backend-protocol`]: 'GRPC' } }),
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pod-ca', namespace: 'default' }, data: { 'ca.crt': Buffer.from(podCa.cert).toString('base64') } },
       ingress('default', 'grpcs-verified', [{ host: 'verified.test', paths: [{ service: 'secure' }] }], {
         annotations: { [`${A}backend-protocol`]: 'GRPCS', [`${A}proxy-ssl-secret`]: 'pod-ca', [`${A}proxy-ssl-verify`]: 'on', [`${A}proxy-ssl-name`]: 'pod.internal' },
@@ -136,6 +138,18 @@ describe('gRPC through sluice', () => {
       assert.equal(r.status!.metadata.get('x-trailer')[0], 'bidi');
     });
 
+    test(`${kind}: large messages both ways (flow control on both HTTP/2 legs)`, async () => {
+      const call = (client().Bidi as () => grpc.ClientDuplexStream<Msg, Msg>)();
+      const done = collect<Msg>(call);
+      const big = 'x'.repeat(256 * 1024);
+      for (let i = 0; i < 8; i++) call.write({ text: `${i}${big}`, count: i, delayMs: 0 });
+      call.end();
+      const r = await done;
+      assert.equal(r.error, null);
+      assert.equal(r.items.length, 8);
+      assert.ok(r.items.every((m, i) => m.text.length === big.length + 7 && m.text.startsWith(`plain:${i}`)));
+    });
+
     test(`${kind}: an error status and its trailers reach the client`, async () => {
       const e = (await unary(client(), { text: 'fail' }).then(
         () => null,
@@ -147,6 +161,22 @@ describe('gRPC through sluice', () => {
       assert.equal(e.metadata.get('x-error-detail')[0], 'missing');
     });
   }
+
+  test('a stream whose messages add up past proxy-body-size (1m) ends with RESOURCE_EXHAUSTED', async () => {
+    const limited = echoClient(sluice.httpPort, 'limited.test');
+    try {
+      const call = (limited.Bidi as () => grpc.ClientDuplexStream<Msg, Msg>)();
+      const done = collect<Msg>(call);
+      const big = 'x'.repeat(256 * 1024);
+      for (let i = 0; i < 8; i++) call.write({ text: `${i}${big}`, count: i, delayMs: 0 });
+      call.end();
+      const r = await done;
+      assert.equal(r.error?.code, grpc.status.RESOURCE_EXHAUSTED);
+      assert.match(r.error!.details, /proxy-body-size/);
+    } finally {
+      limited.close();
+    }
+  });
 
   test('a client deadline cancels the call, and the backend sees the cancellation', async () => {
     const before = plain.cancelled;

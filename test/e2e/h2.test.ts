@@ -163,6 +163,14 @@ describe('HTTP/2 clients', () => {
     assert.equal(seen.headers['transfer-encoding'], 'chunked');
   });
 
+  test('large uploads flow through flow control and backpressure (with and without content-length)', async () => {
+    const body = Buffer.alloc(900 * 1024, 'u');
+    const a = await h2request(h2c, '/upload', { method: 'POST', authority: 'plain.test', body, timeoutMs: 30_000 });
+    assert.equal(JSON.parse(a.text).bodyBytes, body.length);
+    const b = await h2request(h2c, '/upload', { method: 'POST', authority: 'plain.test', body, noLength: true, timeoutMs: 30_000 });
+    assert.equal(JSON.parse(b.text).bodyBytes, body.length);
+  });
+
   test('proxy-body-size: 413 for a declared length and for a streamed body over the limit', async () => {
     const a = await h2request(tls, '/post', { method: 'POST', authority: 'h2.test', body: 'x'.repeat(2000) });
     assert.equal(a.status, 413);

@@ -231,7 +231,9 @@ export class StreamBridge {
       if (this.grpc && this.rstate === R_CHUNKED) {
         // A gRPC client reads a status, not a reset: end with trailers that say what happened.
         const c = this.conn;
-        this.trailers = ['grpc-status', c.brokenByTimeout ? '4' : '14', 'grpc-message', grpcMessage(c.brokenWhy || 'upstream failed')];
+        // DEADLINE_EXCEEDED for a proxy timeout, RESOURCE_EXHAUSTED for a body over proxy-body-size, else UNAVAILABLE.
+        const code = c.brokenByTimeout ? '4' : c.brokenByLimit ? '8' : '14';
+        this.trailers = ['grpc-status', code, 'grpc-message', grpcMessage(c.brokenWhy || 'upstream failed')];
         this.rstate = R_DONE;
         this.trailersPending = true;
         s.end();

@@ -142,6 +142,8 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   /** Why the last response was cut short (kept past the exchange reset: the HTTP/2 bridge reports it). */
   brokenWhy = '';
   brokenByTimeout = false;
+  /** ... because the request broke a limit (body size) rather than the upstream failing. */
+  brokenByLimit = false;
 
   // RequestView for policy steps.
   get method(): string {
@@ -973,6 +975,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.error = why;
     this.brokenWhy = why;
     this.brokenByTimeout = this.lastFail === FAIL_TIMEOUT;
+    this.brokenByLimit = false;
     this.ctx.log('warn', { requestId: this.requestId, upstream: this.endpoint?.display ?? '' }, why);
     const up = this.up;
     this.up = null;
@@ -1045,6 +1048,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.reqBodyDone = true;
     this.buf = null;
     if (this.respHeadDone && this.status !== 0) {
+      this.brokenWhy = this.error;
+      this.brokenByTimeout = status === 408;
+      this.brokenByLimit = status === 413;
       this.finishExchange();
       this.socket.destroy();
       return;
