@@ -84,6 +84,7 @@ function startControlPlane(opts: Options, log: Logger, metrics: Metrics): Contro
     metrics.reloadSuccess.set(1);
     metrics.reloadTimestamp.set(Date.now() / 1000);
     metrics.reloads.inc();
+    metrics.setCertificateExpiry(t);
   };
   tablePublished(initial);
   return {
@@ -129,6 +130,7 @@ async function startSingle(opts: Options, log: Logger): Promise<RunningApp> {
       httpsPort: opts.httpsPort,
       defaultCertificate: await generateDefaultCertificate(),
       debug: opts.logLevel === 'debug' || opts.logLevel === 'trace',
+      enableH2c: opts.enableH2c,
     },
     cp.initial,
   );

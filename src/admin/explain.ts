@@ -1,10 +1,10 @@
 // /debug/explain: which server, route, Service and endpoints a request would reach, and why —
 // computed by the same Router the data plane uses, so the answer cannot drift from behaviour.
 
+import { redactPolicy } from './redact.ts';
 import { normalizePath, prefixKey } from '../routes/paths.ts';
 import { hostnameOf } from '../dataplane/http1/request-head.ts';
 import type { Router, ServerRuntime, Target } from '../dataplane/router.ts';
-import { redactPolicy } from '../compile/policy.ts';
 
 export interface Explanation {
   request: { host: string; hostname: string; path: string; normalizedPath: string | null; method: string };

@@ -1,12 +1,12 @@
 // Admin server (--admin-port): health, Prometheus metrics, and the debug API that replaces
 // reading generated nginx.conf dumps: the live table, per-object errors, and request explain.
 
+import { redactTable } from './redact.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CompileResult } from '../compile/compile.ts';
 import type { Router } from '../dataplane/router.ts';
 import type { RouteTable, Server } from '../routes/table.ts';
-import { redactPolicy } from '../compile/policy.ts';
 import { explain } from './explain.ts';
 import { dashboardHtml } from './dashboard.ts';
 
@@ -24,15 +24,7 @@ export interface AdminState {
   extra?: Record<string, () => unknown>;
 }
 
-/** The table as JSON with private keys and password hashes replaced. */
-export function redactTable(t: RouteTable): unknown {
-  const server = (s: Server): Server => ({
-    ...s,
-    routes: s.routes.map((r) => ({ ...r, policy: redactPolicy(r.policy) })),
-    fallback: { ...s.fallback, policy: redactPolicy(s.fallback.policy) },
-  });
-  return { ...t, servers: t.servers.map(server), catchAll: server(t.catchAll), certificates: t.certificates.map((c) => ({ ...c, key: '[redacted]' })) };
-}
+export { redactTable } from './redact.ts';
 
 function send(res: http.ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });

@@ -95,6 +95,9 @@ export const CONFIG_KEYS = {
   'ssl-session-timeout': key(nginxTime(), '10m'),
   'use-http2': key(bool(), 'true'),
   'http2-max-concurrent-streams': key(int(1, 10_000), '128'),
+  // sluice-only: HTTP/2 rapid-reset guard (CVE-2023-44487); nginx hard-codes its own mitigation.
+  'http2-rapid-reset-threshold': key(int(1, 1_000_000), '200'),
+  'http2-rapid-reset-window': key(nginxTime(), '10s'),
   // Error pages and misc.
   // nginx's error_page accepts 300-599.
   'custom-http-errors': key(statusList(300, 599), ''),

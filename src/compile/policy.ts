@@ -48,6 +48,27 @@ export interface TlsRedirectPolicy {
   preserveTrailingSlash: boolean;
 }
 
+/** TLS towards the pods (proxy-ssl-* with backend-protocol HTTPS/GRPCS), from proxy-ssl-secret. */
+export interface UpstreamTlsPolicy {
+  /** `namespace/name` of proxy-ssl-secret. */
+  secret: string;
+  /** proxy-ssl-verify: check the pod's certificate against `ca` and `name`. */
+  verify: boolean;
+  /** ca.crt of the Secret (PEM). */
+  ca: string | null;
+  /** tls.crt / tls.key of the Secret: the client certificate presented to the pod (redacted in dumps). */
+  cert: string | null;
+  key: string | null;
+  /** proxy-ssl-name: the name verified (and sent as SNI); null = the Service's cluster name. */
+  name: string | null;
+  /** proxy-ssl-server-name: send SNI. */
+  serverName: boolean;
+  /** proxy-ssl-protocols as Node TLS versions, and proxy-ssl-ciphers. */
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+  maxVersion: 'TLSv1.2' | 'TLSv1.3';
+  ciphers: string | null;
+}
+
 /** use-regex / rewrite-target / x-forwarded-prefix (ingress-nginx's rewrite annotations). */
 export interface RewritePolicy {
   /** use-regex: the Ingress's paths are regular expressions (the whole host switches to regex mode). */
@@ -133,6 +154,8 @@ export interface RoutePolicy {
   denied: string | null;
   proxy: ProxyPolicy;
   protocol: BackendProtocol;
+  /** Set by proxy-ssl-secret; null = TLS without verification (the default, as ingress-nginx). */
+  upstreamTls: UpstreamTlsPolicy | null;
   tls: TlsRedirectPolicy;
   rewrite: RewritePolicy;
   redirect: RedirectPolicy;
@@ -155,14 +178,6 @@ export function canonicalCidrs(list: readonly string[]): string[] {
     if (c !== null) out.push(formatCidr(c));
   }
   return out;
-}
-
-/** A copy of a policy safe to show: password hashes replaced. */
-export function redactPolicy(p: RoutePolicy): RoutePolicy {
-  if (p.basicAuth === null) return p;
-  const data: Record<string, string> = {};
-  for (const k of Object.keys(p.basicAuth.data)) data[k] = '[redacted]';
-  return { ...p, basicAuth: { ...p.basicAuth, data } };
 }
 
 /** Parses ingress-nginx's proxy-next-upstream value ("error timeout http_502 ..."). */
@@ -214,6 +229,7 @@ export function defaultRoutePolicy(cfg: GlobalConfig): RoutePolicy {
     denied: global.error !== null ? GLOBAL_AUTH_DENIED : null,
     proxy: defaultProxyPolicy(cfg),
     protocol: 'HTTP',
+    upstreamTls: null,
     tls: { sslRedirect: cfg['ssl-redirect'], forceSslRedirect: cfg['force-ssl-redirect'], preserveTrailingSlash: false },
     // A ConfigMap allowlist whose entries are all invalid allows nobody (fail closed).
     access: { allow: allow.length > 0 ? canonicalCidrs(allow) : null, deny: canonicalCidrs(cfg['denylist-source-range']) },

@@ -1,6 +1,7 @@
 // What a connection needs from the data plane, as one object with fixed shape: the live router,
 // limits derived from the global config, and the sinks for finished exchanges.
 
+import type { Socket } from 'node:net';
 import type { GlobalConfig } from '../compile/config.ts';
 import type { RealIp } from './real-ip.ts';
 import type { Router } from './router.ts';
@@ -62,5 +63,7 @@ export interface ConnContext {
   httpPort: number;
   httpsPort: number;
   onConnectionClosed(conn: unknown): void;
+  /** With --enable-h2c: takes a cleartext socket that began with the HTTP/2 preface (bytes read so far in `head`). */
+  h2c: ((socket: Socket, head: Buffer) => void) | null;
   log: (level: 'warn' | 'error' | 'info' | 'debug', obj: Record<string, unknown>, msg: string) => void;
 }

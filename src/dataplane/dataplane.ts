@@ -6,17 +6,18 @@
 import net from 'node:net';
 import { headerBuffers, type GlobalConfig } from '../compile/config.ts';
 import type { BackendProtocol, Endpoint, RouteTable } from '../routes/table.ts';
-import type { RoutePolicy } from '../compile/policy.ts';
+import type { RoutePolicy, UpstreamTlsPolicy } from '../compile/policy.ts';
+import { transportKey, type Transport } from './upstream/transport.ts';
 import type { ConnContext, DataPlaneLimits, ExchangeSink } from './context.ts';
 import { Http1Connection } from './http1/connection.ts';
 import { Router } from './router.ts';
 import { BackendRegistry } from './upstream/backends.ts';
 import { PoolRegistry, poolDebug } from './upstream/pool.ts';
-import type { TLSSocket } from 'node:tls';
 import { ContextStore, type PemPair } from './tls/contexts.ts';
 import { HttpsListener } from './tls/listener.ts';
 import { RealIp } from './real-ip.ts';
 import { proxyInfoOf, readProxyHeader } from './proxy-protocol/accept.ts';
+import { H2Frontend } from './h2/frontend.ts';
 
 export interface ListenOptions {
   host: string;
@@ -34,6 +35,8 @@ export interface DataPlaneOptions {
   defaultCertificate: PemPair;
   /** Log upstream connection lifecycle (log level debug). */
   debug?: boolean;
+  /** Accept HTTP/2 with prior knowledge (h2c) on the HTTP listener. */
+  enableH2c?: boolean;
 }
 
 function limitsOf(cfg: GlobalConfig): DataPlaneLimits {
@@ -49,21 +52,22 @@ function limitsOf(cfg: GlobalConfig): DataPlaneLimits {
   };
 }
 
-/** Backend keys with the upstream protocols routes use them with. */
-export function backendUses(table: RouteTable): Map<string, Set<BackendProtocol>> {
-  const uses = new Map<string, Set<BackendProtocol>>();
-  const add = (key: string | null, p: BackendProtocol): void => {
+/** Backend keys with the transports (protocol, upstream TLS settings) routes use them with. */
+export function backendUses(table: RouteTable): Map<string, Map<string, Transport>> {
+  const uses = new Map<string, Map<string, Transport>>();
+  const add = (key: string | null, protocol: BackendProtocol, tls: UpstreamTlsPolicy | null = null): void => {
     if (key === null) return;
     let s = uses.get(key);
-    if (!s) uses.set(key, (s = new Set()));
-    s.add(p);
+    if (!s) uses.set(key, (s = new Map()));
+    const tk = transportKey(protocol, tls);
+    if (!s.has(tk)) s.set(tk, { protocol, tls });
   };
   // default-backend annotations serve with the route's protocol (no endpoints) and plain HTTP
   // (custom-http-errors), as does --default-backend-service for error pages.
   const addPolicy = (backend: string | null, p: RoutePolicy): void => {
-    add(backend, p.protocol);
+    add(backend, p.protocol, p.upstreamTls);
     if (p.errors.backend !== null) {
-      add(p.errors.backend, p.protocol);
+      add(p.errors.backend, p.protocol, p.upstreamTls);
       add(p.errors.backend, 'HTTP');
     }
   };
@@ -83,8 +87,8 @@ export class DataPlane {
   readonly ctx: ConnContext;
   readonly contexts: ContextStore;
   https: HttpsListener | null = null;
-  /** HTTP/2 connection handler, registered by the HTTP/2 module when available. */
-  h2: ((socket: TLSSocket) => void) | null = null;
+  /** HTTP/2 front end: TLS connections that negotiate h2 (ConfigMap use-http2), and h2c when enabled. */
+  readonly h2: H2Frontend;
   #table: RouteTable | null = null;
 
   constructor(opts: DataPlaneOptions, initial: RouteTable) {
@@ -100,7 +104,10 @@ export class DataPlane {
       httpsPort: opts.httpsPort,
       log: opts.log,
       onConnectionClosed: (c) => this.connections.delete(c as Http1Connection),
+      h2c: null,
     };
+    this.h2 = new H2Frontend(this.ctx);
+    if (opts.enableH2c) this.ctx.h2c = (socket, head) => this.h2.accept(socket, head);
     this.#applyPoolLimits(initial.global);
     if (opts.debug) poolDebug.log = (msg, obj) => opts.log('debug', obj, msg);
     this.contexts = new ContextStore(opts.defaultCertificate, initial.global, (m) => opts.log('error', {}, m));
@@ -130,6 +137,7 @@ export class DataPlane {
       this.ctx.realIp = RealIp.for(table.global, this.ctx.httpsPort);
       this.ctx.limits = limitsOf(table.global);
       this.#applyPoolLimits(table.global);
+      this.h2.configure(table.global);
     }
     this.#table = table;
   }
@@ -196,8 +204,17 @@ export class DataPlane {
   }
 
   async listenHttps(opts: ListenOptions, ticketKeys: Buffer | null = null): Promise<net.AddressInfo> {
-    const h2 = this.h2 !== null && this.ctx.cfg['use-http2'] ? this.h2 : null;
-    const l = new HttpsListener(this.contexts, { http1: (s) => this.accept(s, true), h2, accept: (s, startTls) => this.#acceptRaw(s, startTls, startTls) }, ticketKeys, (m) => this.ctx.log('error', {}, m));
+    const l = new HttpsListener(
+      this.contexts,
+      {
+        http1: (s) => this.accept(s, true),
+        h2: (s) => this.h2.accept(s, null),
+        h2Enabled: () => this.ctx.cfg['use-http2'],
+        accept: (s, startTls) => this.#acceptRaw(s, startTls, startTls),
+      },
+      ticketKeys,
+      (m) => this.ctx.log('error', {}, m),
+    );
     await listen(l.listener, opts);
     if (ticketKeys === null) l.startTicketRotation();
     this.https = l;
@@ -210,14 +227,17 @@ export class DataPlane {
     for (const s of this.servers) s.close();
     this.https?.close();
     for (const c of [...this.connections]) c.drain();
+    this.h2.drain();
   }
 
+  /** Client connections still open (HTTP/1.1 and HTTP/2). */
   get activeConnections(): number {
-    return this.connections.size;
+    return this.connections.size + this.h2.sessions.size;
   }
 
   closeAll(): void {
     for (const c of [...this.connections]) c.closeNow();
+    this.h2.closeAll();
     this.pools.closeAll();
   }
 }

@@ -12,6 +12,7 @@ import './policy/steps/index.ts';
 import type { Fallback, Route, RouteTable, Server } from '../routes/table.ts';
 import type { BackendRegistry, BackendRuntime } from './upstream/backends.ts';
 import { compileRouteRegex, type RouteRegex } from './route-regex.ts';
+import { transportKey } from './upstream/transport.ts';
 import { toByteString } from '../routes/paths.ts';
 
 /** What a request is sent to: a matched route, or a server's fallback. */
@@ -49,7 +50,7 @@ export class Target {
     const svc = route?.service ?? fallback?.service ?? null;
     this.policy = route ? route.policy : fallback!.policy;
     this.backendKey = route ? route.backend : fallback!.backend;
-    this.backend = this.backendKey === null ? null : (backends.lookup(this.backendKey, this.policy.protocol) ?? null);
+    this.backend = this.backendKey === null ? null : (backends.lookup(this.backendKey, transportKey(this.policy.protocol, this.policy.upstreamTls)) ?? null);
     this.namespace = src?.namespace ?? svc?.namespace ?? '';
     this.ingress = src?.ingress ?? '';
     this.service = svc?.name ?? '';

@@ -3,6 +3,7 @@
 // Ingress path (never the raw URI), which bounds cardinality by configuration, not traffic.
 
 import client from 'prom-client';
+import type { RouteTable } from '../routes/table.ts';
 import { RequestMetrics } from './request-metrics.ts';
 
 export const PREFIX = 'nginx_ingress_controller_';
@@ -45,5 +46,17 @@ export class Metrics {
     this.compileSeconds = new client.Histogram({ name: 'sluice_compile_duration_seconds', help: 'Time to compile the route table', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: c });
     this.objects = new client.Gauge({ name: 'sluice_objects', help: 'Objects in the store, by kind', labelNames: ['kind'], registers: c });
     this.ingressErrors = new client.Gauge({ name: 'sluice_ingress_errors', help: 'Errors found in each Ingress at the last compile', labelNames: ['namespace', 'ingress'], registers: c });
+  }
+
+  /** Expiry of every certificate a host presents, from the live table (replaced on each table). */
+  setCertificateExpiry(table: RouteTable): void {
+    this.sslExpire.reset();
+    for (const c of table.certificates) {
+      const slash = c.secret.indexOf('/');
+      const namespace = slash > 0 ? c.secret.slice(0, slash) : '';
+      const name = slash > 0 ? c.secret.slice(slash + 1) : c.secret;
+      const expire = Date.parse(c.notAfter) / 1000;
+      for (const host of c.hosts) this.sslExpire.set({ host, secret_name: name, namespace }, expire);
+    }
   }
 }

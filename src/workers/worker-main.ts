@@ -36,7 +36,7 @@ async function init(m: InitMessage): Promise<void> {
   const l = log;
   observer = new ExchangeObserver({ metrics, accessLog: m.table.global['disable-access-log'] ? null : l });
   dp = new DataPlane(
-    { sink: observer, log: (level, obj, msg) => l[level](obj, msg), httpPort: m.httpPort, httpsPort: m.httpsPort, defaultCertificate: m.defaultCertificate, debug: o.logLevel === 'debug' || o.logLevel === 'trace' },
+    { sink: observer, log: (level, obj, msg) => l[level](obj, msg), httpPort: m.httpPort, httpsPort: m.httpsPort, defaultCertificate: m.defaultCertificate, debug: o.logLevel === 'debug' || o.logLevel === 'trace', enableH2c: o.enableH2c },
     m.table,
   );
   for (const [k, eps] of m.endpoints) dp.updateEndpoints(k, eps);

@@ -31,13 +31,13 @@ const TIER1_SUPPORTED = [
   'session-cookie-name', 'session-cookie-path', 'session-cookie-domain', 'session-cookie-expires',
   'session-cookie-max-age', 'session-cookie-samesite', 'session-cookie-conditional-samesite-none',
   'session-cookie-secure', 'session-cookie-change-on-failure', 'default-backend', 'custom-http-errors', 'ssl-redirect',
-  'force-ssl-redirect',
+  'force-ssl-redirect', 'proxy-ssl-verify',
 ];
 // Tier 1 keys where only part of the values work (auth-type: basic, not digest; backend-protocol:
-// not AUTO_HTTP/FCGI; proxy-ssl-verify: without proxy-ssl-secret), or where sluice's memory-only
-// buffering changes the meaning (client-body-buffer-size: no temp files, it raises the in-memory
-// bound; proxy-buffering: read-ahead bounded in memory, X-Accel-Buffering ignored).
-const TIER1_PARTIAL = ['auth-type', 'backend-protocol', 'proxy-ssl-verify', 'client-body-buffer-size', 'proxy-buffering'];
+// not AUTO_HTTP/FCGI), or where sluice's memory-only buffering changes the meaning
+// (client-body-buffer-size: no temp files, it raises the in-memory bound; proxy-buffering:
+// read-ahead bounded in memory, X-Accel-Buffering ignored).
+const TIER1_PARTIAL = ['auth-type', 'backend-protocol', 'client-body-buffer-size', 'proxy-buffering'];
 const SNIPPETS = ['configuration-snippet', 'server-snippet', 'auth-snippet', 'stream-snippet', 'modsecurity-snippet'];
 
 test('every key and alias is unique and well-formed', () => {

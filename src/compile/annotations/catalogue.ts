@@ -383,7 +383,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Protocol used to talk to the Service.',
     status: 'partial',
     notes:
-      'HTTP, HTTPS, GRPC and GRPCS are supported; AUTO_HTTP (reuse the client\'s scheme) and FCGI are not yet and are reported. AJP is gone from the code although the docs table still lists it (template.go knows only the six values above). ingress-nginx falls back to HTTP on an unknown value; sluice reports an error. HTTPS/GRPCS do not verify the pod certificate unless proxy-ssl-verify is on.',
+      'HTTP, HTTPS, GRPC (HTTP/2 cleartext with prior knowledge to the pod) and GRPCS (HTTP/2 over TLS, ALPN h2) are supported; AUTO_HTTP (reuse the client\'s scheme) and FCGI are not yet and are reported. gRPC passes status, trailers and all four streaming kinds; it needs an HTTP/2 client connection (TLS with ALPN h2, or h2c with --enable-h2c). gRPC timeouts follow proxy-read-timeout/proxy-send-timeout (and client-body-timeout while the client streams), as grpc_* in ingress-nginx: before the response head an expired timeout is a 504, after it the stream ends with grpc-status 4 (DEADLINE_EXCEEDED) and a grpc-message naming the timeout; an unreachable pod is a 502, which gRPC clients read as UNAVAILABLE (ingress-nginx answers plain HTTP errors to gRPC clients too, kubernetes/ingress-nginx#5609). proxy-body-size bounds the sum of a call\'s request messages, as client_max_body_size does in nginx; past it mid-stream the call ends with grpc-status 8 (RESOURCE_EXHAUSTED). AJP is gone from the code although the docs table still lists it (template.go knows only the six values above). ingress-nginx falls back to HTTP on an unknown value; sluice reports an error. HTTPS/GRPCS do not verify the pod certificate unless proxy-ssl-verify is on.',
   }),
   a({
     key: 'proxy-ssl-secret',
@@ -393,9 +393,9 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: null,
     values: 'namespace/name of a Secret with tls.crt, tls.key and ca.crt',
     summary: 'Client certificate for mTLS to the Service, and the CA that verifies the Service.',
-    status: 'not-yet',
+    status: 'supported',
     notes:
-      'Prerequisite for every other proxy-ssl-* key: without it ingress-nginx ignores them all (proxyssl/main.go returns before reading them). The namespace must be the Ingress\'s own unless cross-namespace references are allowed.',
+      'Prerequisite for every other proxy-ssl-* key: without it ingress-nginx ignores them all (proxyssl/main.go returns before reading them); sluice reports them as ignored. ca.crt is the trust anchor for proxy-ssl-verify; tls.crt/tls.key, when present, are presented as the client certificate (the key is redacted from /debug dumps). A missing or unusable Secret denies the Ingress\'s paths (503), as ingress-nginx\'s location denial. The namespace must be the Ingress\'s own unless cross-namespace references are allowed (SecretForbidden).',
   }),
   a({
     key: 'proxy-ssl-verify',
@@ -405,9 +405,9 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: 'off',
     values: 'on|off',
     summary: 'Verifies the certificate presented by the Service.',
-    status: 'partial',
+    status: 'supported',
     notes:
-      'In ingress-nginx this only works together with proxy-ssl-secret, whose ca.crt is the trust anchor. Partial in sluice until proxy-ssl-secret lands: "on" verifies against the default CA store; see proxy-ssl-secret.',
+      'Only together with proxy-ssl-secret, whose ca.crt is the trust anchor (a Secret without ca.crt denies the paths). A pod that fails verification is a connect failure: 502, or the next endpoint per proxy-next-upstream.',
   }),
   a({
     key: 'proxy-ssl-verify-depth',
@@ -418,7 +418,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer',
     summary: 'Maximum certificate chain depth when verifying the Service.',
     status: 'not-yet',
-    notes: 'Only read when proxy-ssl-secret is set. 0 is treated as the default 1.',
+    notes: 'Only read when proxy-ssl-secret is set. 0 is treated as the default 1. Node\'s TLS client has no depth limit, so sluice verifies the whole chain against ca.crt and reports this key as unsupported.',
   }),
   a({
     key: 'proxy-ssl-name',
@@ -428,8 +428,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: null,
     values: 'server name',
     summary: 'Name used to verify the Service certificate (and sent as SNI when proxy-ssl-server-name is on).',
-    status: 'not-yet',
-    notes: 'Only read when proxy-ssl-secret is set. High risk upstream because the validator lets regex characters through.',
+    status: 'supported',
+    notes: 'Only read when proxy-ssl-secret is set. High risk upstream because the validator lets regex characters through; sluice uses it only as a name. When absent, sluice verifies (and sends as SNI) the Service\'s cluster name service.namespace.svc, where nginx would use its internal upstream name.',
   }),
   a({
     key: 'proxy-ssl-server-name',
@@ -439,8 +439,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: 'off',
     values: 'on|off',
     summary: 'Sends SNI when connecting to the Service over TLS.',
-    status: 'not-yet',
-    notes: 'Only read when proxy-ssl-secret is set.',
+    status: 'supported',
+    notes: 'Only read when proxy-ssl-secret is set. The name sent is proxy-ssl-name (or the Service\'s cluster name).',
   }),
   a({
     key: 'proxy-ssl-ciphers',
@@ -450,8 +450,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: 'DEFAULT',
     values: 'OpenSSL cipher list',
     summary: 'Cipher list for TLS connections to the Service.',
-    status: 'not-yet',
-    notes: 'Only read when proxy-ssl-secret is set.',
+    status: 'supported',
+    notes: 'Only read when proxy-ssl-secret is set. Applies to TLS 1.2 (OpenSSL cipher list syntax); TLS 1.3 suites are not affected.',
   }),
   a({
     key: 'proxy-ssl-protocols',
@@ -461,9 +461,9 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: 'TLSv1.2',
     values: 'space-separated list of TLSv1.2, TLSv1.3',
     summary: 'TLS versions allowed towards the Service.',
-    status: 'not-yet',
+    status: 'supported',
     notes:
-      'Only read when proxy-ssl-secret is set. The parser default is TLSv1.2 alone (proxyssl/main.go); unknown words are dropped and an empty result falls back to the default.',
+      'Only read when proxy-ssl-secret is set. The parser default is TLSv1.2 alone (proxyssl/main.go); unknown words are dropped and an empty result falls back to the default. sluice speaks TLSv1.2 and TLSv1.3 only (older words are dropped the same way).',
   }),
   a({
     key: 'proxy-http-version',

@@ -95,8 +95,11 @@ export class ChunkedScanner {
   error = '';
   /** Decode mode: receives the data bytes only. */
   onData: ChunkDataHandler | null = null;
+  /** When not null, trailer lines are collected here ("name: value\r\n" each), for HTTP/2 peers. */
+  trailers: string | null = null;
 
   reset(): void {
+    if (this.trailers !== null) this.trailers = '';
     this.state = S_SIZE_START;
     this.remaining = 0;
     this.digits = 0;
@@ -223,6 +226,7 @@ export class ChunkedScanner {
         case S_TRAILER_START:
           if (c === 13) state = S_FINAL_LF;
           else if ((CLASS[c]! & C_TCHAR) !== 0) {
+            if (this.trailers !== null) this.trailers += String.fromCharCode(c);
             this.nameLen = 0;
             this.nameMask = ALL_FORBIDDEN;
             this.#matchName(c);
@@ -231,6 +235,7 @@ export class ChunkedScanner {
           break;
         case S_TRAILER_NAME:
           if (++this.trailerBytes > MAX_TRAILER_BYTES) return this.#fail('trailers too large');
+          if (this.trailers !== null) this.trailers += String.fromCharCode(c);
           if (c === 58 /* : */) {
             if (this.nameMask !== 0 && this.#forbiddenName()) return this.#fail('framing or routing field in trailers');
             state = S_TRAILER_VALUE;
@@ -242,9 +247,11 @@ export class ChunkedScanner {
           if (++this.trailerBytes > MAX_TRAILER_BYTES) return this.#fail('trailers too large');
           if (c === 13) state = S_TRAILER_LF;
           else if (!fieldChar(c)) return this.#fail('invalid trailer field value');
+          if (this.trailers !== null) this.trailers += String.fromCharCode(c);
           break;
         case S_TRAILER_LF:
           if (c !== 10) return this.#fail('trailer not ended by CRLF');
+          if (this.trailers !== null) this.trailers += '\n';
           state = S_TRAILER_START;
           break;
         case S_FINAL_LF:

@@ -15,7 +15,8 @@ import type { Router, Target } from '../router.ts';
 import { newRequestId } from '../request-id.ts';
 import type { ProxyPolicy } from '../../compile/policy.ts';
 import type { BackendRuntime, EndpointRuntime } from '../upstream/backends.ts';
-import type { UpstreamConn, UpstreamOwner } from '../upstream/pool.ts';
+import type { LinkSocket, UpstreamLink as UpstreamConn, UpstreamOwner } from '../upstream/link.ts';
+import { PREFACE_FULL, PREFACE_PARTIAL, prefaceState } from '../h2/preface.ts';
 import { ChunkedScanner } from './chunked.ts';
 import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, isIdempotent, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead, ResponseHead, RESP_BODY_CHUNKED, RESP_BODY_CLOSE, RESP_BODY_LENGTH, RESP_BODY_NONE } from './response-head.ts';
@@ -68,7 +69,7 @@ const FAIL_TIMEOUT = 3;
 const FAIL_INVALID = 4;
 const FAIL_STATUS = 5;
 
-function writeMerged(socket: Socket, head: string, body: Buffer | null): boolean {
+function writeMerged(socket: LinkSocket, head: string, body: Buffer | null): boolean {
   if (body === null || body.length === 0) return socket.write(head, 'latin1');
   if (body.length <= MERGE_WRITE_LIMIT) {
     const b = Buffer.allocUnsafe(head.length + body.length);
@@ -171,6 +172,13 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   error = '';
   upPaused = false;
   readonly decision = new Decision();
+  /** Protocol the client spoke, for the access log, when not this connection's HTTP/1.x (HTTP/2 streams). */
+  httpVersion: string | null = null;
+  /** Why the last response was cut short (kept past the exchange reset: the HTTP/2 bridge reports it). */
+  brokenWhy = '';
+  brokenByTimeout = false;
+  /** ... because the request broke a limit (body size) rather than the upstream failing. */
+  brokenByLimit = false;
 
   // RequestView for policy steps.
   get method(): string {
@@ -304,6 +312,18 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
           this.buf = null;
           break;
         }
+        if (this.requests === 0 && this.ctx.h2c !== null && data[0] === 0x50) {
+          // h2c with prior knowledge (--enable-h2c): the HTTP/2 front end takes the socket over.
+          const p = prefaceState(data);
+          if (p === PREFACE_FULL) {
+            this.handOffH2c(data);
+            return;
+          }
+          if (p === PREFACE_PARTIAL) {
+            this.buf = data;
+            break;
+          }
+        }
         if (this.timeout === TO_KEEPALIVE) this.setTimeout(TO_HEADER, this.ctx.limits.clientHeaderTimeoutMs);
         const idx = data.indexOf(CRLFCRLF);
         if (idx < 0) {
@@ -320,6 +340,21 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
       this.inHeadLoop = false;
     }
     if (this.state === ST_HEAD && this.paused && (this.buf === null || this.buf.length < MAX_BUFFERED)) this.resumeClient();
+  }
+
+  /** Gives the socket, and the bytes read so far, to the HTTP/2 front end; this object is done. */
+  handOffH2c(data: Buffer): void {
+    const s = this.socket;
+    this.state = ST_CLOSED;
+    this.buf = null;
+    sweeper.delete(this);
+    s.off('data', this.#onData);
+    s.off('end', this.#onEnd);
+    s.off('close', this.#onClose);
+    s.off('error', this.#onError);
+    s.off('drain', this.#onDrain);
+    this.ctx.onConnectionClosed?.(this);
+    this.ctx.h2c!(s, data);
   }
 
   /** Answers 414/431 when a head is too large; returns false when it did. */
@@ -1087,6 +1122,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   /** The upstream failed after the response head went out: the client must see a truncation. */
   upstreamBroken(why: string): void {
     this.error = why;
+    this.brokenWhy = why;
+    this.brokenByTimeout = this.lastFail === FAIL_TIMEOUT;
+    this.brokenByLimit = false;
     this.ctx.log('warn', { requestId: this.requestId, upstream: this.endpoint?.display ?? '' }, why);
     const up = this.up;
     this.up = null;
@@ -1160,6 +1198,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.reqBodyDone = true;
     this.buf = null;
     if (this.respHeadDone && this.status !== 0) {
+      this.brokenWhy = this.error;
+      this.brokenByTimeout = status === 408;
+      this.brokenByLimit = status === 413;
       this.finishExchange();
       this.socket.destroy();
       return;
@@ -1263,7 +1304,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     rec.scheme = this.secure ? 'https' : 'http';
     rec.host = req.host;
     rec.uri = req.target;
-    rec.httpVersion = req.minor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
+    rec.httpVersion = this.httpVersion ?? (req.minor === 0 ? 'HTTP/1.0' : 'HTTP/1.1');
     rec.status = this.status;
     rec.requestBytes = this.reqBytes;
     rec.responseBytes = this.respBytes;

@@ -3,6 +3,7 @@
 // the default certificate. A rotated Secret gets a new id, so new handshakes use it at once while
 // established connections keep theirs.
 
+import { constants } from 'node:crypto';
 import tls from 'node:tls';
 import type { GlobalConfig } from '../../compile/config.ts';
 import type { RouteTable } from '../../routes/table.ts';
@@ -17,20 +18,33 @@ export interface TlsSettings {
   maxVersion: tls.SecureVersion;
   ciphers: string;
   sessionTimeout: number;
+  /** ssl-session-tickets: "false" turns TLS session tickets off (SSL_OP_NO_TICKET). */
+  tickets: boolean;
 }
 
 const VERSIONS: tls.SecureVersion[] = ['TLSv1.2', 'TLSv1.3'];
 
-/** ssl-protocols / ssl-ciphers / ssl-session-timeout → Node TLS settings (TLS 1.2 and 1.3 only). */
+/** ssl-protocols / ssl-ciphers / ssl-session-timeout / ssl-session-tickets → Node TLS settings (TLS 1.2 and 1.3 only). */
 export function tlsSettings(cfg: GlobalConfig): TlsSettings {
   const listed = cfg['ssl-protocols'].split(/\s+/).filter((v): v is tls.SecureVersion => (VERSIONS as string[]).includes(v));
   const versions = listed.length > 0 ? listed : VERSIONS;
   const sorted = [...versions].sort();
-  return { minVersion: sorted[0]!, maxVersion: sorted[sorted.length - 1]!, ciphers: cfg['ssl-ciphers'], sessionTimeout: Math.max(1, Math.round(cfg['ssl-session-timeout'])) };
+  return {
+    minVersion: sorted[0]!,
+    maxVersion: sorted[sorted.length - 1]!,
+    ciphers: cfg['ssl-ciphers'],
+    sessionTimeout: Math.max(1, Math.round(cfg['ssl-session-timeout'])),
+    tickets: cfg['ssl-session-tickets'],
+  };
+}
+
+/** OpenSSL options for the settings (tickets off). */
+export function secureOptionsOf(s: TlsSettings): number {
+  return s.tickets ? 0 : constants.SSL_OP_NO_TICKET;
 }
 
 export function contextOptions(pem: PemPair, s: TlsSettings): tls.SecureContextOptions {
-  return { cert: pem.cert, key: pem.key, minVersion: s.minVersion, maxVersion: s.maxVersion, ciphers: s.ciphers, honorCipherOrder: true, sessionTimeout: s.sessionTimeout };
+  return { cert: pem.cert, key: pem.key, minVersion: s.minVersion, maxVersion: s.maxVersion, ciphers: s.ciphers, honorCipherOrder: true, sessionTimeout: s.sessionTimeout, secureOptions: secureOptionsOf(s) };
 }
 
 export class ContextStore {

@@ -5,19 +5,29 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { ContextStore } from './contexts.ts';
+import { secureOptionsOf, type ContextStore } from './contexts.ts';
 
 export const TICKET_ROTATION_MS = 12 * 3600 * 1000;
 
 export interface HttpsHandlers {
   http1(socket: tls.TLSSocket): void;
-  /** Present when HTTP/2 is available and enabled. */
+  /** Connections that negotiated h2. */
   h2: ((socket: tls.TLSSocket) => void) | null;
   /**
    * Called for each accepted TCP connection before TLS: hand it to `startTls` now, or later
    * (after a PROXY protocol header), or close it.
    */
   accept(socket: net.Socket, startTls: (socket: net.Socket) => void): void;
+  /** Read at each handshake (ConfigMap use-http2 can change while the listener runs). */
+  h2Enabled(): boolean;
+}
+
+/** ALPN: h2 when the client offers it and HTTP/2 is enabled, else http/1.1. */
+function selectProtocol(handlers: HttpsHandlers, offered: readonly string[]): string | undefined {
+  if (handlers.h2 !== null && offered.includes('h2') && handlers.h2Enabled()) return 'h2';
+  if (offered.includes('http/1.1')) return 'http/1.1';
+  // Only protocols we do not speak (or h2 while disabled): refuse with no_application_protocol.
+  return undefined;
 }
 
 export class HttpsListener {
@@ -46,7 +56,8 @@ export class HttpsListener {
         ciphers: s.ciphers,
         honorCipherOrder: true,
         sessionTimeout: s.sessionTimeout,
-        ALPNProtocols: handlers.h2 ? ['h2', 'http/1.1'] : ['http/1.1'],
+        secureOptions: secureOptionsOf(s),
+        ALPNCallback: ({ protocols }) => selectProtocol(handlers, protocols),
         SNICallback: (servername, cb) => cb(null, this.#contexts.lookup(servername)),
         allowHalfOpen: true,
         noDelay: true,
@@ -78,6 +89,7 @@ export class HttpsListener {
       ciphers: s.ciphers,
       honorCipherOrder: true,
       sessionTimeout: s.sessionTimeout,
+      secureOptions: secureOptionsOf(s),
     });
   }
 

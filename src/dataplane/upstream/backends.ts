@@ -2,19 +2,22 @@
 // connection set, and the round-robin position. Kept across route-table swaps (keyed by backend
 // key) so balancing continues smoothly and endpoint-only updates need no recompile.
 
-import type { Backend, BackendProtocol, Endpoint } from '../../routes/table.ts';
-import { PoolRegistry, type TlsUpstreamOptions, type UpstreamPool } from './pool.ts';
+import type { Backend, Endpoint } from '../../routes/table.ts';
+import type { LinkPool } from './link.ts';
+import type { PoolRegistry } from './pool.ts';
+import type { TlsUpstreamOptions } from './tls-client.ts';
+import { tlsOptionsFor, transportKey, type Transport } from './transport.ts';
 
 export class EndpointRuntime {
   readonly address: string;
   readonly port: number;
   readonly ready: boolean;
   readonly target: string;
-  readonly pool: UpstreamPool;
+  readonly pool: LinkPool;
   /** "ip:port" as shown in logs (brackets for IPv6). */
   readonly display: string;
 
-  constructor(ep: Endpoint, pool: UpstreamPool) {
+  constructor(ep: Endpoint, pool: LinkPool) {
     this.address = ep.address;
     this.port = ep.port;
     this.ready = ep.ready;
@@ -31,19 +34,22 @@ export class BackendRuntime {
   #rr = 0;
   readonly #pools: PoolRegistry;
   readonly #tls: TlsUpstreamOptions | null;
+  /** gRPC backends are reached over HTTP/2 sessions. */
+  readonly #h2: boolean;
 
-  constructor(data: Backend, pools: PoolRegistry, protocol: BackendProtocol) {
+  constructor(data: Backend, pools: PoolRegistry, transport: Transport) {
     this.key = data.key;
     this.data = data;
     this.#pools = pools;
-    this.#tls = protocol === 'HTTPS' || protocol === 'GRPCS' ? { servername: data.externalName ?? undefined, rejectUnauthorized: false } : null;
+    this.#tls = tlsOptionsFor(data, transport);
+    this.#h2 = transport.protocol === 'GRPC' || transport.protocol === 'GRPCS';
     this.setEndpoints(data.endpoints);
   }
 
   /** Replaces the endpoint set, reusing pools (and their warm connections) for kept endpoints. */
   setEndpoints(eps: readonly Endpoint[]): void {
     const next: EndpointRuntime[] = [];
-    for (const ep of eps) next.push(new EndpointRuntime(ep, this.#pools.ref(ep.address, ep.port, this.#tls)));
+    for (const ep of eps) next.push(new EndpointRuntime(ep, this.#pools.ref(ep.address, ep.port, this.#tls, this.#h2)));
     const old = this.endpoints;
     this.endpoints = next;
     for (const e of old) this.#pools.unref(e.pool);
@@ -94,19 +100,19 @@ export class BackendRegistry {
   /**
    * Installs a table's backends: existing runtimes are updated in place (endpoints replaced only
    * if they changed), new ones created, unreferenced ones released. `uses` lists each backend key
-   * with the upstream protocols routes use it with (one runtime per key and protocol).
+   * with the transports routes use it with, by transport key (one runtime per key and transport).
    */
-  sync(backends: Record<string, Backend>, uses: ReadonlyMap<string, ReadonlySet<BackendProtocol>>): void {
+  sync(backends: Record<string, Backend>, uses: ReadonlyMap<string, ReadonlyMap<string, Transport>>): void {
     const seen = new Set<string>();
-    for (const [key, protocols] of uses) {
+    for (const [key, transports] of uses) {
       const data = backends[key];
       if (data === undefined) continue;
-      for (const protocol of protocols) {
-        const rtKey = protocol === 'HTTP' ? key : `${key}|${protocol}`;
+      for (const [tkey, transport] of transports) {
+        const rtKey = tkey === 'HTTP' ? key : `${key}|${tkey}`;
         seen.add(rtKey);
         const rt = this.#byKey.get(rtKey);
         if (!rt) {
-          this.#byKey.set(rtKey, new BackendRuntime(data, this.pools, protocol));
+          this.#byKey.set(rtKey, new BackendRuntime(data, this.pools, transport));
         } else if (rt.data !== data) {
           if (!sameEndpoints(rt.data.endpoints, data.endpoints)) rt.setEndpoints(data.endpoints);
           rt.data = data;
@@ -134,8 +140,9 @@ export class BackendRegistry {
     return found;
   }
 
-  lookup(key: string, protocol: BackendProtocol): BackendRuntime | undefined {
-    return this.#byKey.get(protocol === 'HTTP' ? key : `${key}|${protocol}`);
+  /** `tkey` from transportKey(). */
+  lookup(key: string, tkey: string): BackendRuntime | undefined {
+    return this.#byKey.get(tkey === 'HTTP' ? key : `${key}|${tkey}`);
   }
 
   all(): IterableIterator<BackendRuntime> {

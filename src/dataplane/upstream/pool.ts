@@ -6,32 +6,15 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { clock, sweeper, type Timed } from '../clock.ts';
+import { H2Pool } from './h2.ts';
+import { poolDebug, type LinkPool, type PoolLimits, type UpstreamLink, type UpstreamOwner } from './link.ts';
+import { tlsConnectOptions, type TlsUpstreamOptions } from './tls-client.ts';
 
-export interface UpstreamOwner {
-  upConnected(conn: UpstreamConn): void;
-  upData(conn: UpstreamConn, chunk: Buffer): void;
-  /** The upstream closed or failed. `err` is null for a clean close. */
-  upClosed(conn: UpstreamConn, err: Error | null): void;
-  upDrain(conn: UpstreamConn): void;
-}
+export { poolDebug } from './link.ts';
+export type { PoolLimits, UpstreamOwner } from './link.ts';
+export type { TlsUpstreamOptions } from './tls-client.ts';
 
-export interface PoolLimits {
-  maxIdle: number;
-  idleTimeoutMs: number;
-  maxRequests: number;
-  maxAgeMs: number;
-}
-
-export interface TlsUpstreamOptions {
-  servername: string | undefined;
-  rejectUnauthorized: boolean;
-  ca?: string;
-}
-
-/** Debug hook for connection lifecycle (set when the log level is debug; null costs nothing). */
-export const poolDebug: { log: ((msg: string, obj: Record<string, unknown>) => void) | null } = { log: null };
-
-export class UpstreamConn implements Timed {
+export class UpstreamConn implements Timed, UpstreamLink {
   readonly socket: net.Socket;
   readonly pool: UpstreamPool;
   owner: UpstreamOwner | null = null;
@@ -63,16 +46,7 @@ export class UpstreamConn implements Timed {
     this.pool = pool;
     this.owner = owner;
     if (pool.tls !== null) {
-      const t = pool.tls;
-      const opts: tls.ConnectionOptions = {
-        host: pool.address,
-        port: pool.port,
-        rejectUnauthorized: t.rejectUnauthorized,
-        ALPNProtocols: ['http/1.1'],
-      };
-      if (t.servername !== undefined && net.isIP(t.servername) === 0) opts.servername = t.servername;
-      if (t.ca !== undefined) opts.ca = t.ca;
-      this.socket = tls.connect(opts);
+      this.socket = tls.connect(tlsConnectOptions(pool.address, pool.port, pool.tls, 'http/1.1'));
       this.socket.once('secureConnect', this.#onConnect);
     } else {
       this.socket = net.connect({ host: pool.address, port: pool.port, noDelay: true });
@@ -125,7 +99,7 @@ export class UpstreamConn implements Timed {
   }
 }
 
-export class UpstreamPool {
+export class UpstreamPool implements LinkPool {
   readonly key: string;
   readonly address: string;
   readonly port: number;
@@ -177,7 +151,8 @@ export class UpstreamPool {
   }
 
   /** Returns a connection after a complete exchange; closes it if it should not be kept. */
-  release(c: UpstreamConn): void {
+  release(link: UpstreamLink): void {
+    const c = link as UpstreamConn;
     this.active--;
     c.owner = null;
     const l = this.limits;
@@ -196,7 +171,8 @@ export class UpstreamPool {
   }
 
   /** Called when an owned connection is abandoned (error, abort): it is destroyed. */
-  discard(c: UpstreamConn, why = ''): void {
+  discard(link: UpstreamLink, why = ''): void {
+    const c = link as UpstreamConn;
     poolDebug.log?.('upstream connection discarded', { upstream: this.key, why });
     if (c.owner !== null) this.active--;
     c.owner = null;
@@ -215,26 +191,27 @@ export class UpstreamPool {
 }
 
 export class PoolRegistry {
-  readonly pools = new Map<string, UpstreamPool>();
+  readonly pools = new Map<string, LinkPool>();
   limits: PoolLimits = { maxIdle: 320, idleTimeoutMs: 60_000, maxRequests: 10_000, maxAgeMs: 3_600_000 };
 
-  static keyOf(address: string, port: number, tlsOpts: TlsUpstreamOptions | null): string {
-    return tlsOpts === null ? `${address}:${port}` : `tls:${address}:${port}:${tlsOpts.servername ?? ''}:${tlsOpts.rejectUnauthorized ? 1 : 0}`;
+  static keyOf(address: string, port: number, tlsOpts: TlsUpstreamOptions | null, h2 = false): string {
+    const base = tlsOpts === null ? `${address}:${port}` : `tls:${address}:${port}:${tlsOpts.servername ?? ''}:${tlsOpts.rejectUnauthorized ? 1 : 0}:${tlsOpts.id ?? ''}`;
+    return h2 ? `h2:${base}` : base;
   }
 
-  /** Gets or creates the pool and takes a reference on it. */
-  ref(address: string, port: number, tlsOpts: TlsUpstreamOptions | null): UpstreamPool {
-    const key = PoolRegistry.keyOf(address, port, tlsOpts);
+  /** Gets or creates the pool and takes a reference on it. `h2`: HTTP/2 sessions (gRPC). */
+  ref(address: string, port: number, tlsOpts: TlsUpstreamOptions | null, h2 = false): LinkPool {
+    const key = PoolRegistry.keyOf(address, port, tlsOpts, h2);
     let p = this.pools.get(key);
     if (!p) {
-      p = new UpstreamPool(key, address, port, tlsOpts, this.limits);
+      p = h2 ? new H2Pool(key, address, port, tlsOpts, this.limits) : new UpstreamPool(key, address, port, tlsOpts, this.limits);
       this.pools.set(key, p);
     }
     p.refs++;
     return p;
   }
 
-  unref(p: UpstreamPool): void {
+  unref(p: LinkPool): void {
     if (--p.refs > 0) return;
     p.retire();
     this.pools.delete(p.key);

@@ -4,6 +4,7 @@ import type { AnnotationFamily } from '../family.ts';
 import { proxyFamily } from './proxy.ts';
 import { backendProtocolFamily } from './backend-protocol.ts';
 import { sslRedirectFamily } from './ssl-redirect.ts';
+import { proxySslFamily } from './proxy-ssl.ts';
 import { rewriteFamily } from './rewrite.ts';
 import { redirectFamily } from './redirect.ts';
 import { upstreamVhostFamily } from './upstream-vhost.ts';
@@ -18,6 +19,7 @@ import { affinityFamily } from './affinity.ts';
 export const FAMILIES: readonly AnnotationFamily[] = [
   proxyFamily,
   backendProtocolFamily,
+  proxySslFamily,
   sslRedirectFamily,
   rewriteFamily,
   redirectFamily,

@@ -14,6 +14,7 @@
 // (502/504 after upstream failures, 503 without endpoints, 401/403 of access checks), and so does
 // sluice.
 
+import { transportKey } from '../../upstream/transport.ts';
 import { CONTINUE } from '../request-view.ts';
 import type { Step, StepFactory } from '../pipeline.ts';
 import type { Target } from '../../router.ts';
@@ -43,7 +44,7 @@ const useDefaultBackend: Step = (req, t, d) => {
 export const defaultBackendStep: StepFactory = (t: Target) => {
   const key = t.policy.errors.backend;
   if (key === null || t.policy.denied !== null) return null;
-  const backend = t.registry.lookup(key, t.policy.protocol);
+  const backend = t.registry.lookup(key, transportKey(t.policy.protocol, t.policy.upstreamTls));
   if (backend === undefined) return null;
   const headers =
     'X-Code: 503\r\n' +
