@@ -515,10 +515,12 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
    * can be resent elsewhere (requestBodyDone() then starts the upstream). The body is held in
    * memory only, up to max(client-body-buffer-size, 8 MiB): a larger body (proxy-body-size above
    * that, or 0) starts streaming once that much has arrived (nginx would spill to a temp file).
-   * With "off" the body streams as it arrives. Returns true when the upstream must wait.
+   * With "off" the body streams as it arrives, and gRPC always streams (nginx's grpc_pass never
+   * buffers the request body: client and bidirectional streaming depend on it). Returns true
+   * when the upstream must wait.
    */
   holdBody(p: ProxyPolicy): boolean {
-    if (!p.requestBuffering && !this.decodeBody) return false;
+    if (!this.buffersRequest(p)) return false;
     // Nothing was sent yet, so everything received so far is still in hand for a retry.
     this.bodyRetained = true;
     if (this.reqBodyDone) return false;
@@ -527,6 +529,14 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.setTimeout(TO_BODY, this.ctx.limits.clientBodyTimeoutMs);
     if (this.paused) this.resumeClient();
     return true;
+  }
+
+  /** Is the request body read whole before the upstream is contacted? */
+  buffersRequest(p: ProxyPolicy): boolean {
+    if (this.decodeBody) return true;
+    if (!p.requestBuffering) return false;
+    const proto = this.target!.policy.protocol;
+    return proto !== 'GRPC' && proto !== 'GRPCS';
   }
 
   /** The held body outgrew the memory limit: stream the rest (or refuse, when it must be decoded). */
@@ -1074,7 +1084,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     // The body must still be in hand to send it again.
     if (this.bodyDropped) return false;
     // proxy-request-buffering off: once body bytes went out, nginx does not try another endpoint.
-    if (!keepAliveRace && !p.requestBuffering && !this.decodeBody && this.upBytesSent > this.upHead.length) return false;
+    if (!keepAliveRace && !this.buffersRequest(p) && this.upBytesSent > this.upHead.length) return false;
     return true;
   }
 
