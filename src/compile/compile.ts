@@ -254,9 +254,24 @@ class TableBuilder {
     const backends: Record<string, Backend> = {};
     for (const k of [...this.backends.keys()].sort()) backends[k] = this.backends.get(k)!;
     const body = { servers, catchAll: toServer(catchDraft), backends, certificates: certs.certificates, defaultCertificate: certs.defaultCertificate, global: cfg };
-    const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
-    return { generation, hash, ...body };
+    return { generation, hash: tableHash(body), ...body };
   }
+}
+
+/**
+ * Content hash of a table. Policies are shared objects (one per distinct annotation set) but
+ * would be serialised again for every route and fallback — most of the bytes at 10,000 routes —
+ * so each distinct policy is hashed once and stands in by its digest.
+ */
+function tableHash(body: Omit<RouteTable, 'generation' | 'hash'>): string {
+  const ids = new Map<object, string>();
+  const json = JSON.stringify(body, (key, value: unknown) => {
+    if (key !== 'policy' || value === null || typeof value !== 'object') return value;
+    let id = ids.get(value);
+    if (id === undefined) ids.set(value, (id = createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16)));
+    return id;
+  });
+  return createHash('sha256').update(json).digest('hex').slice(0, 16);
 }
 
 /**
