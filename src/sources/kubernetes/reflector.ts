@@ -211,10 +211,13 @@ export class Reflector {
             return;
         }
         if (meta.resourceVersion) this.#rv = meta.resourceVersion;
+        if (!progressed) this.#backoff.reset(); // the stream works again
         progressed = true;
         this.#obs.event?.(this.label, type);
       };
+      let ended = false;
       const onDone = (err: WatchFailed | null): void => {
+        ended = true;
         this.#watch = null;
         if (gone || err?.status === 410) return reject(new Gone());
         if (failure !== null) return reject(new Error(failure));
@@ -228,8 +231,10 @@ export class Reflector {
         .watch(this.#path, { resourceVersion: this.#rv, allowWatchBookmarks: 'true', timeoutSeconds, labelSelector: this.spec.labelSelector, fieldSelector: this.spec.fieldSelector }, onEvent, onDone)
         .then(
           (h) => {
-            if (this.#stopped) h.abort();
-            else this.#watch = h;
+            if (this.#stopped) return h.abort();
+            if (ended) return; // refused or already over
+            this.#watch = h;
+            this.#lastError = null; // connected: the answer was 200
           },
           reject,
         );
