@@ -120,7 +120,8 @@ export class LeaderElector {
       const sent = performance.now();
       const r = await this.#tryAcquireOrRenew();
       if (this.#stop.signal.aborted) break;
-      if (r === 'ok') {
+      // A success that took longer than the renew deadline is too old to lead on.
+      if (r === 'ok' && performance.now() - sent < this.#renewDeadlineMs) {
         this.#armDeadline(sent);
         if (!this.#leader) this.#setLeader(true, 'acquired the lease');
       } else if (r === 'taken' && this.#leader) {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, mkdtempSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiException, KubeConfig, KubernetesObjectApi, NetworkingV1Api, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, KubeConfig, KubernetesObjectApi, NetworkingV1Api, PatchStrategy, setHeaderOptions, type KubernetesObject } from '@kubernetes/client-node';
 import { startFakeApiServer, type FakeApiServer } from '../fake-apiserver/index.ts';
 import { startSluice, type Sluice } from '../helpers/sluice.ts';
 
@@ -31,6 +31,8 @@ export interface ClusterUnderTest {
   list<T = Record<string, any>>(apiVersion: string, kind: string, namespace?: string): Promise<T[]>;
   /** Writes an Ingress's status subresource (what another controller or a user might do). */
   setIngressStatus(name: string, status: object): Promise<void>;
+  /** Writes a Service's status subresource (what a cloud load-balancer controller does). */
+  setServiceStatus(name: string, status: object): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,11 +43,11 @@ function isNotFound(e: unknown): boolean {
 function clientsOf(kubeconfigPath: string) {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
-  return { objects: KubernetesObjectApi.makeApiClient(kc), net: kc.makeApiClient(NetworkingV1Api) };
+  return { objects: KubernetesObjectApi.makeApiClient(kc), net: kc.makeApiClient(NetworkingV1Api), core: kc.makeApiClient(CoreV1Api) };
 }
 
 async function makeCluster(name: string, kubeconfig: string, fake: FakeApiServer | null, cleanup: () => Promise<void>): Promise<ClusterUnderTest> {
-  const { objects, net } = clientsOf(kubeconfig);
+  const { objects, net, core } = clientsOf(kubeconfig);
   const id = randomBytes(3).toString('hex');
   const namespace = `sluice-test-${id}`;
   const c: ClusterUnderTest = {
@@ -93,6 +95,9 @@ async function makeCluster(name: string, kubeconfig: string, fake: FakeApiServer
     },
     async setIngressStatus(ingName, status) {
       await net.patchNamespacedIngressStatus({ name: ingName, namespace, body: { status } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    },
+    async setServiceStatus(svcName, status) {
+      await core.patchNamespacedServiceStatus({ name: svcName, namespace, body: { status } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     },
     async close() {
       await cleanup();
