@@ -11,12 +11,13 @@ import { createHash } from 'node:crypto';
 import { formatRef, keyOf, refOf, type Ingress, type IngressServiceBackend, type ObjectRef } from '../model/k8s.ts';
 import type { Snapshot } from '../store/store.ts';
 import type { Backend, Fallback, Route, RouteSource, RouteTable, Server, ServiceRef } from '../routes/table.ts';
-import { parseGlobalConfig, type GlobalConfig } from './config.ts';
+import type { GlobalConfig } from './config.ts';
 import { Diagnostics, type Diagnostic } from './diagnostics.ts';
 import { classify, findOurClasses, type ClassOptions } from './ingress-class.ts';
 import { checkHost } from './hosts.ts';
 import { checkPath } from './paths.ts';
 import { backendKey, resolveBackend } from './backends.ts';
+import { cachedJson, globalConfigOf, parseAnnotationsCached, resolveBackendCached } from './memo.ts';
 import type { RoutePolicy } from './policy.ts';
 import { parseIngressAnnotations, sharedDefaultPolicy, type IngressAnnotations } from './annotations/index.ts';
 import { buildCertificates, type TlsOptions } from './tls.ts';
@@ -76,6 +77,8 @@ export function ingressOrder(a: Ingress, b: Ingress): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
+const routeCache = new WeakMap<Ingress, Map<string, Route>>();
+
 class TableBuilder {
   readonly servers = new Map<string, ServerDraft>();
   readonly backends = new Map<string, Backend>();
@@ -131,7 +134,7 @@ class TableBuilder {
     const ns = ing.metadata.namespace!;
     const port = ref.port.number !== undefined ? String(ref.port.number) : (ref.port.name ?? '');
     const service: ServiceRef = { namespace: ns, name: ref.name, port };
-    const r = resolveBackend(this.#snap, ns, ref);
+    const r = resolveBackendCached(this.#snap, ns, ref);
     if (!r.ok) {
       this.#diags.error(refOf(ing), r.reason, field, `${r.message}; requests for this path get 503`);
       return { service, backend: null };
@@ -140,6 +143,22 @@ class TableBuilder {
     // API reports backends without endpoints live.
     if (!this.backends.has(r.backend.key)) this.backends.set(r.backend.key, r.backend);
     return { service, backend: r.backend.key };
+  }
+
+  /**
+   * The Route for path `ri/pi` of `ing`: last compile's object when the Ingress object, the
+   * backend and the policy are the same (everything else in a Route derives from the Ingress
+   * object alone — keep it so), so unchanged routes are shared between tables and hash for free.
+   */
+  #route(ing: Ingress, ri: number, pi: number, backend: string | null, policy: RoutePolicy, make: () => Route): Route {
+    let perIngress = routeCache.get(ing);
+    const k = `${ri}/${pi}`;
+    const hit = perIngress?.get(k);
+    if (hit && hit.backend === backend && hit.policy === policy) return hit;
+    const r = make();
+    if (!perIngress) routeCache.set(ing, (perIngress = new Map()));
+    perIngress.set(k, r);
+    return r;
   }
 
   addIngress(ing: Ingress, ann: IngressAnnotations): { hosts: Set<string>; routes: number } {
@@ -218,17 +237,19 @@ class TableBuilder {
         }
         server.claimed.set(claimKey, `Ingress ${ns}/${name}`);
         const b = this.backendFor(ing, p.backend.service, `${field}.backend.service`);
-        server.routes.push({
-          id: `${ns}/${name}/${ri}/${pi}`,
-          source: { namespace: ns, ingress: name, rule: ri, path: pi },
-          path: pc.path,
-          pathType: p.pathType!,
-          match: pc.match,
-          matchPath: pc.matchPath,
-          service: b.service,
-          backend: b.backend,
-          policy: ann.pathPolicies.get(`${ri}/${pi}`) ?? ann.policy,
-        });
+        server.routes.push(
+          this.#route(ing, ri, pi, b.backend, ann.pathPolicies.get(`${ri}/${pi}`) ?? ann.policy, () => ({
+            id: `${ns}/${name}/${ri}/${pi}`,
+            source: { namespace: ns, ingress: name, rule: ri, path: pi },
+            path: pc.path,
+            pathType: p.pathType!,
+            match: pc.match,
+            matchPath: pc.matchPath,
+            service: b.service,
+            backend: b.backend,
+            policy: ann.pathPolicies.get(`${ri}/${pi}`) ?? ann.policy,
+          })),
+        );
         routes++;
       });
     });
@@ -258,20 +279,41 @@ class TableBuilder {
   }
 }
 
+const policyIds = new WeakMap<object, string>();
+
+/** Policies stand in by a digest of their content (computed once per policy object). */
+function policyReplacer(key: string, value: unknown): unknown {
+  if (key !== 'policy' || value === null || typeof value !== 'object') return value;
+  let id = policyIds.get(value);
+  if (id === undefined) policyIds.set(value, (id = createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16)));
+  return id;
+}
+
 /**
- * Content hash of a table. Policies are shared objects (one per distinct annotation set) but
- * would be serialised again for every route and fallback — most of the bytes at 10,000 routes —
- * so each distinct policy is hashed once and stands in by its digest.
+ * Content hash of a table: equal hashes mean equal routing. Serialised part by part (newline-
+ * separated JSON) so that routes and backends reused from the last compile are not serialised
+ * again (memo.ts), and each shared policy object counts once by its digest. Certificates count
+ * by id, which is a digest of their PEM content.
  */
 function tableHash(body: Omit<RouteTable, 'generation' | 'hash'>): string {
-  const ids = new Map<object, string>();
-  const json = JSON.stringify(body, (key, value: unknown) => {
-    if (key !== 'policy' || value === null || typeof value !== 'object') return value;
-    let id = ids.get(value);
-    if (id === undefined) ids.set(value, (id = createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16)));
-    return id;
-  });
-  return createHash('sha256').update(json).digest('hex').slice(0, 16);
+  const parts: string[] = [];
+  const part = (s: string): void => void parts.push(s);
+  const server = (srv: Server): void => {
+    part(JSON.stringify({ ...srv, routes: srv.routes.length }, policyReplacer));
+    for (const r of srv.routes) part(cachedJson(r, policyReplacer));
+  };
+  for (const srv of body.servers) server(srv);
+  part('catchAll');
+  server(body.catchAll);
+  part('backends');
+  for (const [k, b] of Object.entries(body.backends)) {
+    part(k);
+    part(cachedJson(b, policyReplacer));
+  }
+  part(JSON.stringify(body.certificates.map((c) => ({ ...c, cert: undefined, key: undefined }))));
+  part(JSON.stringify(body.defaultCertificate));
+  part(cachedJson(body.global, policyReplacer));
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
 }
 
 /**
@@ -283,7 +325,7 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
 
   const cmRef = opts.configMap;
   const cm = cmRef ? snap.configMaps.get(cmRef) : undefined;
-  const { config: cfg, problems, ignored } = parseGlobalConfig(cm);
+  const { config: cfg, problems, ignored } = globalConfigOf(cm);
   if (cm) {
     for (const p of problems) diags.error(refOf(cm), 'InvalidConfig', `data.${p.key}`, `"${p.value}": ${p.message}`);
     for (const k of ignored) diags.add(refOf(cm), 'info', 'IgnoredConfig', `data.${k}`, 'not a key sluice knows; ignored');
@@ -312,17 +354,29 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
     });
     if (v.ours && !ing.metadata.deletionTimestamp) mine.push(ing);
   }
-  mine.sort(ingressOrder);
+  // Oldest first (ingressOrder), with keys computed once: Ingresses applied together share a
+  // creationTimestamp, and the tie-break would build the keys again for every comparison.
+  const order = new Map<Ingress, string>();
+  for (const ing of mine) order.set(ing, keyOf(ing));
+  mine.sort((a, b) => {
+    const ta = a.metadata.creationTimestamp ?? '';
+    const tb = b.metadata.creationTimestamp ?? '';
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    const ka = order.get(a)!;
+    const kb = order.get(b)!;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
 
   const builder = new TableBuilder(snap, opts, cfg, diags);
   const byKey = new Map(reports.map((r) => [r.key, r]));
   const annotations = new Map<string, IngressAnnotations>();
   const referencedSecrets = new Set<string>();
   for (const ing of mine) {
-    const ann = parseIngressAnnotations(ing, { cfg, snap, opts, diags, referencedSecrets });
-    annotations.set(keyOf(ing), ann);
+    const key = order.get(ing)!;
+    const ann = parseAnnotationsCached(ing, { cfg, snap, opts, diags, referencedSecrets }, parseIngressAnnotations);
+    annotations.set(key, ann);
     const r = builder.addIngress(ing, ann);
-    const rep = byKey.get(keyOf(ing))!;
+    const rep = byKey.get(key)!;
     rep.hosts = [...r.hosts].sort();
     rep.routes = r.routes;
   }

@@ -21,7 +21,7 @@
 // `kubectl describe` and `kubectl get events` show them either way.
 
 import { randomBytes } from 'node:crypto';
-import type { CompileResult } from '../compile/compile.ts';
+import type { CompileResult, IngressReport } from '../compile/compile.ts';
 import { objectKey, type KubeObject } from '../model/k8s.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/store.ts';
@@ -41,12 +41,45 @@ export interface EventObserver {
   emitted?(type: 'Normal' | 'Warning', reason: string, result: 'created' | 'series' | 'error' | 'dropped'): void;
 }
 
+interface Regarding {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  uid: string;
+  resourceVersion?: string;
+}
+
 interface Candidate {
-  obj: KubeObject;
+  regarding: Regarding;
   type: 'Normal' | 'Warning';
   reason: string;
   action: string;
-  note: string;
+  /** Built only when the Event is written (10,000 Sync notes per compile would be wasted). */
+  note: string | (() => string);
+}
+
+/** A closure over the report alone (not over a compile's candidate map, which it would keep alive). */
+function syncNote(controller: string, r: IngressReport): () => string {
+  return () => {
+    const hosts = r.hosts.map((h) => (h === '_' ? '(any host)' : h));
+    const problems = r.errors > 0 ? `; ${r.errors} error${r.errors > 1 ? 's' : ''}, see the Warning events` : '';
+    return truncate(`Accepted by ${controller} (generation ${r.generation ?? '?'}): ${r.routes} route${r.routes === 1 ? '' : 's'}${hosts.length > 0 ? ` on ${hosts.join(', ')}` : ''}${problems}`, NOTE_MAX_BYTES);
+  };
+}
+
+function regardingOf(o: KubeObject): Regarding | null {
+  const m = o.metadata;
+  if (!m.uid) return null;
+  const r: Regarding = { apiVersion: o.apiVersion, kind: o.kind, name: m.name, uid: m.uid };
+  if (m.namespace !== undefined) r.namespace = m.namespace;
+  if (m.resourceVersion !== undefined) r.resourceVersion = m.resourceVersion;
+  return r;
+}
+
+function noteOf(c: Candidate): string {
+  if (typeof c.note === 'function') c.note = c.note();
+  return c.note;
 }
 
 interface EventRecord {
@@ -121,39 +154,34 @@ export class EventRecorder {
     this.#bucket.stop();
   }
 
-  #candidates(result: CompileResult): Map<string, Candidate> {
-    const out = new Map<string, Candidate>();
-    const add = (c: Candidate): void => {
-      const uid = c.obj.metadata.uid;
-      if (!uid) return;
-      out.set(`${uid}\0${c.reason}\0${c.note}`, c);
-    };
+  /** Current Events by deduplication key (null: already active, nothing to build). */
+  #candidates(result: CompileResult): Map<string, Candidate | null> {
+    const out = new Map<string, Candidate | null>();
+    // Deduplication keys: object + reason + note for problems, object + generation for Sync.
     for (const r of result.ingresses) {
       if (!r.ours) continue;
       const obj = this.#store.get('Ingress', r.key);
-      if (!obj) continue;
-      const hosts = r.hosts.map((h) => (h === '_' ? '(any host)' : h));
-      const problems = r.errors > 0 ? `; ${r.errors} error${r.errors > 1 ? 's' : ''}, see the Warning events` : '';
-      add({
-        obj,
-        type: 'Normal',
-        reason: 'Sync',
-        action: 'Sync',
-        note: truncate(`Accepted by ${this.#opts.reportingController} (generation ${r.generation ?? '?'}): ${r.routes} route${r.routes === 1 ? '' : 's'}${hosts.length > 0 ? ` on ${hosts.join(', ')}` : ''}${problems}`, NOTE_MAX_BYTES),
-      });
+      const uid = obj?.metadata.uid;
+      if (!obj || !uid) continue;
+      const k = `${uid}\0Sync\0${r.generation ?? obj.metadata.resourceVersion}`;
+      // Only a new occurrence needs the candidate itself.
+      out.set(k, this.#active.has(k) ? null : { regarding: regardingOf(obj)!, type: 'Normal', reason: 'Sync', action: 'Sync', note: syncNote(this.#opts.reportingController, r) });
     }
     for (const d of result.diagnostics) {
       if (d.severity === 'info') continue;
       const obj = this.#store.get(d.object.kind, objectKey(d.object.kind, d.object.namespace, d.object.name));
       if (!obj) continue;
-      add({ obj, type: 'Warning', reason: d.reason, action: 'Validate', note: truncate(`${d.field ? `${d.field}: ` : ''}${d.message}`, NOTE_MAX_BYTES) });
+      const regarding = regardingOf(obj);
+      if (!regarding) continue;
+      const note = truncate(`${d.field ? `${d.field}: ` : ''}${d.message}`, NOTE_MAX_BYTES);
+      out.set(`${regarding.uid}\0${d.reason}\0${note}`, { regarding, type: 'Warning', reason: d.reason, action: 'Validate', note });
     }
     return out;
   }
 
   #process(result: CompileResult): void {
     const current = this.#candidates(result);
-    for (const [k, c] of current) if (!this.#active.has(k)) this.#occurred(k, c);
+    for (const [k, c] of current) if (c && !this.#active.has(k)) this.#occurred(k, c);
     this.#active = new Set(current.keys());
   }
 
@@ -161,7 +189,7 @@ export class EventRecorder {
     let rec = this.#records.get(k);
     if (!rec) {
       if (this.#records.size >= MAX_RECORDS) this.#records.delete(this.#records.keys().next().value!);
-      rec = { namespace: c.obj.metadata.namespace ?? 'default', name: null, count: 1, lastWrite: 0, dirty: true, c };
+      rec = { namespace: c.regarding.namespace ?? 'default', name: null, count: 1, lastWrite: 0, dirty: true, c };
       this.#records.set(k, rec);
       this.#enqueue(k, c.type);
       return;
@@ -184,7 +212,9 @@ export class EventRecorder {
 
   #enqueue(k: string, type: 'Normal' | 'Warning'): void {
     if (this.#queued.has(k)) return;
-    if (this.#queued.size >= MAX_QUEUE) {
+    // Warnings are few and urgent; Sync Events (one per Ingress at start-up) may queue up to the
+    // record limit and trickle out at the rate limit.
+    if ((type === 'Warning' ? this.#warnings.length >= MAX_QUEUE : this.#normals.length >= MAX_RECORDS)) {
       this.#obs.emitted?.(type, this.#records.get(k)?.c.reason ?? '', 'dropped');
       return;
     }
@@ -233,8 +263,7 @@ export class EventRecorder {
           rec.count = 1; // expired (Events live an hour by default): start a new one
         }
       }
-      const m = c.obj.metadata;
-      const name = `${m.name}.${randomBytes(8).toString('hex')}`;
+      const name = `${c.regarding.name}.${randomBytes(8).toString('hex')}`;
       await this.#api.request('POST', collectionPath(EVENTS_API, 'events', rec.namespace), {
         body: {
           apiVersion: EVENTS_API,
@@ -246,8 +275,8 @@ export class EventRecorder {
           action: c.action,
           reason: c.reason,
           type: c.type,
-          note: c.note,
-          regarding: { apiVersion: c.obj.apiVersion, kind: c.obj.kind, namespace: m.namespace, name: m.name, uid: m.uid, resourceVersion: m.resourceVersion },
+          note: noteOf(c),
+          regarding: c.regarding,
         },
       });
       rec.name = name;
@@ -255,7 +284,7 @@ export class EventRecorder {
     } catch (err) {
       rec.dirty = true;
       this.#obs.emitted?.(c.type, c.reason, 'error');
-      this.#log.warn({ reason: c.reason, object: `${c.obj.kind} ${c.obj.metadata.namespace ?? ''}/${c.obj.metadata.name}`, err: describeError(err) }, 'cannot write Event');
+      this.#log.warn({ reason: c.reason, object: `${c.regarding.kind} ${c.regarding.namespace ?? ''}/${c.regarding.name}`, err: describeError(err) }, 'cannot write Event');
     }
   }
 }
