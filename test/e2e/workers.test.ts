@@ -86,6 +86,9 @@ describe('multi-process workers', () => {
     );
     assert.equal(replaced.length, 2);
     await sluice.waitForLog((r) => r.msg === 'worker died; starting a new one with the current table');
+    // The replacement listens once it has loaded (slow on a busy machine): /healthz says when
+    // every worker listens with the current table.
+    await until(() => sluice.admin('/healthz'), (h) => h.status === 200);
     // Both workers (including the new one) answer from the current table.
     const seen = new Set<unknown>();
     for (let i = 0; i < 60; i++) {

@@ -33,6 +33,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Wait for "ready" (default true); otherwise only for the admin server (call ready() later). */
   waitReady?: boolean;
+  /** How long start-up may take (default 15 s). */
+  readyTimeoutMs?: number;
 }
 
 export async function startSluice(o: StartOptions): Promise<Sluice> {
@@ -111,9 +113,10 @@ export async function startSluice(o: StartOptions): Promise<Sluice> {
   });
   // The admin server answers from the start (503 until ready); traffic listeners open once the
   // first route table is built (in cluster mode: after the initial sync).
-  const admin = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'admin', 15_000), failed]);
+  const startMs = o.readyTimeoutMs ?? 15_000;
+  const admin = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'admin', startMs), failed]);
   s.adminPort = admin.port as number;
-  s.ready = async (timeoutMs = 15_000) => {
+  s.ready = async (timeoutMs = startMs) => {
     await Promise.race([s.waitForLog((r) => r.msg === 'ready', timeoutMs), failed]);
     s.httpPort = logs.find((r) => r.msg === 'listening' && r.protocol === 'http')!.port as number;
     const https = logs.find((r) => r.msg === 'listening' && r.protocol === 'https');

@@ -148,7 +148,8 @@ export function startClusterSluice(c: ClusterUnderTest, o: ClusterSluiceOptions 
     '--workers', String(o.workers ?? 1),
     ...(o.args ?? []),
   ];
-  return startSluice({ manifests: [], args, env: o.env, waitReady: o.waitReady });
+  // Generous: the test files run in parallel, each starting processes, on machines of any speed.
+  return startSluice({ manifests: [], args, env: o.env, waitReady: o.waitReady, readyTimeoutMs: 30_000 });
 }
 
 /** Sum of a Prometheus metric (all series matching the label filter) from /metrics. */
