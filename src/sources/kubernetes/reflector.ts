@@ -125,7 +125,8 @@ export class Reflector {
           // repeated 410s back off like any error.
           this.#rv = '';
           this.#obs.failed?.(this.label, 'gone');
-          this.#log.info({ resource: this.spec.id }, 'watch history expired (410 Gone); listing again');
+          if (err instanceof Gone && err.message !== '410 Gone') this.#log.warn({ resource: this.spec.id }, `listing again: ${err.message}`);
+          else this.#log.info({ resource: this.spec.id }, 'watch history expired (410 Gone); listing again');
           if (++goneInARow > 1) await sleep(this.#backoff.next(), this.#stop.signal);
           continue;
         }
@@ -182,8 +183,21 @@ export class Reflector {
       let progressed = false;
       let gone = false;
       let failure: string | null = null;
+      let broken: Error | null = null;
       const onEvent = (type: string, obj: Json): void => {
-        if (this.#stopped) return;
+        // client-node swallows exceptions thrown from here (as JSON parse errors): catch them,
+        // and list again rather than go on with an event lost.
+        try {
+          handle(type, obj);
+        } catch (err) {
+          if (broken) return;
+          broken = err as Error;
+          this.#log.error({ resource: this.spec.id, err: (err as Error).stack }, 'watch event handling failed; listing again');
+          this.#watch?.abort();
+        }
+      };
+      const handle = (type: string, obj: Json): void => {
+        if (this.#stopped || broken) return;
         const meta = (obj?.metadata ?? {}) as { resourceVersion?: string; namespace?: string; name?: string };
         switch (type) {
           case 'ADDED':
@@ -219,7 +233,8 @@ export class Reflector {
       const onDone = (err: WatchFailed | null): void => {
         ended = true;
         this.#watch = null;
-        if (gone || err?.status === 410) return reject(new Gone());
+        if (broken) return reject(new Gone('event handling failed'));
+        if (gone || err?.status === 410) return reject(new Gone('410 Gone'));
         if (failure !== null) return reject(new Error(failure));
         if (err === null) return resolve(progressed || performance.now() - started > 5000);
         // A silent stream (client-node's inactivity timeout): reconnect from the last RV.
@@ -231,7 +246,7 @@ export class Reflector {
         .watch(this.#path, { resourceVersion: this.#rv, allowWatchBookmarks: 'true', timeoutSeconds, labelSelector: this.spec.labelSelector, fieldSelector: this.spec.fieldSelector }, onEvent, onDone)
         .then(
           (h) => {
-            if (this.#stopped) return h.abort();
+            if (this.#stopped || broken) return h.abort();
             if (ended) return; // refused or already over
             this.#watch = h;
             this.#lastError = null; // connected: the answer was 200

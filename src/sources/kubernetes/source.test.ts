@@ -127,3 +127,18 @@ test('a status-only change does not change the store (no recompile), but the new
   assert.equal(store.version, version);
   assert.deepEqual((store.get('Ingress', 'default/web') as { status?: unknown }).status, { loadBalancer: { ingress: [{ ip: '192.0.2.1' }] } });
 });
+
+test('an exception while handling a watch event is not lost: the watch re-lists', async () => {
+  const { api, store, source } = await setup();
+  source.start();
+  await source.initialSync();
+  const upsert = store.upsert.bind(store);
+  let failures = 1;
+  store.upsert = (o) => {
+    if (o.kind === 'Service' && failures-- > 0) throw new Error('injected');
+    return upsert(o);
+  };
+  api.create(service('default', 'flaky') as never);
+  await waitFor(() => store.get('Service', 'default/flaky'), { what: 'the Service after the re-list' });
+  assert.equal(api.requests.filter((r) => r.verb === 'list' && r.resource === 'services').length, 2);
+});
