@@ -83,6 +83,7 @@ interface NodeRecord {
 }
 
 const NODE_TTL_MS = 5 * 60_000;
+const NODE_RETRY_MS = 10_000;
 
 /** Node addresses by name, read with GET (no cluster-wide Node watch for a handful of nodes). */
 export class NodeAddresses {
@@ -108,6 +109,7 @@ export class NodeAddresses {
   #fetch(name: string): void {
     if (this.#pending.has(name)) return;
     this.#pending.add(name);
+    let failed = false;
     this.#api
       .request<{ status?: { addresses?: { type: string; address: string }[] } }>('GET', `/api/v1/nodes/${encodeURIComponent(name)}`)
       .then(
@@ -119,13 +121,15 @@ export class NodeAddresses {
         (err) => {
           if (err instanceof ApiError && err.code === 404) return null;
           this.#log.warn({ node: name, err: describeError(err) }, 'cannot read node address for Ingress status');
+          failed = true;
           return this.#nodes.get(name)?.address ?? null;
         },
       )
       .then((address) => {
         this.#pending.delete(name);
         const before = this.#nodes.get(name)?.address;
-        this.#nodes.set(name, { address, at: Date.now() });
+        // After a failure, look again soon rather than after the full TTL.
+        this.#nodes.set(name, { address, at: failed ? Date.now() - NODE_TTL_MS + NODE_RETRY_MS : Date.now() });
         if (before !== address) this.#changed();
       });
   }

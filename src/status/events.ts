@@ -27,7 +27,8 @@ import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/store.ts';
 import { ApiError, describeError, MERGE_PATCH, type KubeApi } from '../sources/kubernetes/api-client.ts';
 import { collectionPath, objectPath } from '../sources/kubernetes/resources.ts';
-import { microTime, TokenBucket } from './token-bucket.ts';
+import { microTime } from './micro-time.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 export interface EventRecorderOptions {
   reportingController: string;

@@ -20,7 +20,7 @@ import type { Logger } from '../log/logger.ts';
 import { ApiError, describeError, type Json, type KubeApi } from '../sources/kubernetes/api-client.ts';
 import { sleep } from '../sources/kubernetes/backoff.ts';
 import { objectPath, collectionPath } from '../sources/kubernetes/resources.ts';
-import { microTime } from './token-bucket.ts';
+import { microTime } from './micro-time.ts';
 
 export interface LeaderOptions {
   namespace: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { microTime, TokenBucket } from './token-bucket.ts';
+import { microTime } from './micro-time.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 test('burst at once, then the rate', async () => {
   const b = new TokenBucket(100, 3);

@@ -61,8 +61,3 @@ export class TokenBucket {
     this.#queue = [];
   }
 }
-
-/** metav1.MicroTime as the API wants it: RFC 3339 with exactly six fractional digits. */
-export function microTime(ms = Date.now()): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}

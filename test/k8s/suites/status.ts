@@ -96,9 +96,11 @@ export function defineStatusSuite(make: () => Promise<ClusterUnderTest>): void {
       await eventually(() => statusOf('two'), (v) => v.length === 0, 'status of two cleared');
     });
 
-    test('Events: Warnings name the field and reason of each problem; one Normal Sync per generation; deduplicated; leader only', async () => {
-      await c.apply(ing('bad', rule('bad.test', 'no-such-service'), { annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': 'lots' } }));
-      const evs = await eventually(() => events('bad'), (e) => e.some((x) => x.reason === 'InvalidAnnotation') && e.some((x) => x.reason === 'ServiceNotFound') && e.some((x) => x.reason === 'Sync'), 'Events on bad');
+    test('Events: Warnings name the field and reason of each problem (annotation, Service, Secret); one Normal Sync per generation; deduplicated; leader only', async () => {
+      await c.apply(ing('bad', rule('bad.test', 'no-such-service'), { annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': 'lots' }, tls: [{ hosts: ['bad.test'], secretName: 'no-such-secret' }] }));
+      const reasons = ['InvalidAnnotation', 'ServiceNotFound', 'SecretNotFound', 'Sync'];
+      const evs = await eventually(() => events('bad'), (e) => reasons.every((r) => e.some((x) => x.reason === r)), 'Events on bad');
+      assert.match(evs.find((e) => e.reason === 'SecretNotFound')!.note!, /^spec\.tls\[0\]\.secretName: Secret .*no-such-secret not found/);
       const invalid = evs.find((e) => e.reason === 'InvalidAnnotation')!;
       assert.equal(invalid.type, 'Warning');
       assert.match(invalid.note!, /metadata\.annotations\["nginx\.ingress\.kubernetes\.io\/proxy-body-size"\].*"lots"/);
