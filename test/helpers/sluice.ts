@@ -33,7 +33,7 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Wait for "ready" (default true); otherwise only for the admin server (call ready() later). */
   waitReady?: boolean;
-  /** How long start-up may take (default 15 s). */
+  /** How long start-up may take (default 60 s). */
   readyTimeoutMs?: number;
 }
 
@@ -111,19 +111,26 @@ export async function startSluice(o: StartOptions): Promise<Sluice> {
   const failed = exited.then((code) => {
     throw new Error(`sluice exited with ${code} before it was ready:\n${stderr}\n${logs.map((l) => JSON.stringify(l)).join('\n')}`);
   });
+  failed.catch(() => {});
   // The admin server answers from the start (503 until ready); traffic listeners open once the
-  // first route table is built (in cluster mode: after the initial sync).
-  const startMs = o.readyTimeoutMs ?? 15_000;
-  const admin = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'admin', startMs), failed]);
-  s.adminPort = admin.port as number;
+  // first route table is built (in cluster mode: after the initial sync). Generous timeouts: a
+  // loaded CI machine can take seconds to start the primary and its workers.
+  const startMs = o.readyTimeoutMs ?? 60_000;
   s.ready = async (timeoutMs = startMs) => {
     await Promise.race([s.waitForLog((r) => r.msg === 'ready', timeoutMs), failed]);
     s.httpPort = logs.find((r) => r.msg === 'listening' && r.protocol === 'http')!.port as number;
     const https = logs.find((r) => r.msg === 'listening' && r.protocol === 'https');
     if (https) s.httpsPort = https.port as number;
   };
-  if (o.waitReady !== false) await s.ready();
-  failed.catch(() => {});
+  try {
+    const admin = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'admin', startMs), failed]);
+    s.adminPort = admin.port as number;
+    if (o.waitReady !== false) await s.ready();
+  } catch (err) {
+    // Never leave a child behind: its pipes would keep the test process alive forever.
+    proc.kill('SIGKILL');
+    throw err;
+  }
   return s;
 }
 

@@ -148,8 +148,7 @@ export function startClusterSluice(c: ClusterUnderTest, o: ClusterSluiceOptions 
     '--workers', String(o.workers ?? 1),
     ...(o.args ?? []),
   ];
-  // Generous: the test files run in parallel, each starting processes, on machines of any speed.
-  return startSluice({ manifests: [], args, env: o.env, waitReady: o.waitReady, readyTimeoutMs: 30_000 });
+  return startSluice({ manifests: [], args, env: o.env, waitReady: o.waitReady });
 }
 
 /** Sum of a Prometheus metric (all series matching the label filter) from /metrics. */
