@@ -397,17 +397,21 @@ class TableBuilder {
   #extraTlsNames(servers: readonly Server[], certificates: ReturnType<typeof buildCertificates>['certificates']): void {
     const claimed = new Set<string>();
     for (const c of certificates) for (const h of c.hosts) claimed.add(h);
+    // By id, not a scan per server: thousands of TLS hosts made this quadratic.
+    const byId = new Map(certificates.map((c) => [c.id, c]));
     for (const s of servers) {
       const id = s.tls?.certificate;
-      if (!id) continue;
-      const cert = certificates.find((c) => c.id === id);
+      if (!id || (s.aliases.length === 0 && s.redirectFrom === null)) continue;
+      const cert = byId.get(id);
       if (!cert) continue;
+      let added = false;
       for (const name of s.redirectFrom !== null ? [...s.aliases, s.redirectFrom] : s.aliases) {
         if (claimed.has(name) || !certificateCovers(cert.cert, name)) continue;
         claimed.add(name);
         cert.hosts.push(name);
+        added = true;
       }
-      cert.hosts.sort();
+      if (added) cert.hosts.sort();
     }
   }
 }
