@@ -1,5 +1,7 @@
 // compile: snapshot of objects → route table + per-object diagnostics. A pure function: no I/O,
-// no clock, no globals. Same input, same output; the controller passes the generation number.
+// no clock, no state that shows. Same input, same output; the controller passes the generation
+// number. (memo.ts caches results per input object so a recompile costs what changed; the
+// caches are invisible in the output — memo.test.ts checks it.)
 //
 // Order of work (each step only reads what earlier steps produced):
 //   1. global options from the ConfigMap
