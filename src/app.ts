@@ -21,6 +21,7 @@ import { flushLogs, type Logger } from './log/logger.ts';
 import { Metrics } from './metrics/metrics.ts';
 import type { RouteTable } from './routes/table.ts';
 import { ManifestSource } from './sources/manifests/source.ts';
+import { createClusterMode, type ClusterMode } from './sources/kubernetes/cluster.ts';
 import { Store } from './store/store.ts';
 import { WorkerPool } from './workers/pool.ts';
 
@@ -51,15 +52,19 @@ interface ControlPlane {
   store: Store;
   controller: Controller;
   metrics: Metrics;
-  initial: RouteTable;
+  /** Loads the objects and compiles the first table (cluster mode: after the initial sync). */
+  start(): Promise<RouteTable>;
+  /** Why there is no first table yet (for /healthz). */
+  startingReason(): string;
   sourceProblems(): unknown[];
-  stop(): void;
+  stop(): Promise<void>;
   /** Controller metrics for a newly published table. */
   tablePublished(t: RouteTable): void;
 }
 
-function startControlPlane(opts: Options, log: Logger, metrics: Metrics): ControlPlane {
+function createControlPlane(opts: Options, log: Logger, metrics: Metrics): ControlPlane {
   const store = new Store();
+  let cluster: ClusterMode | null = null;
   const controller = new Controller(
     store,
     { compile: compileOptions(opts), debounceMs: opts.debounceMs, maxDelayMs: 1000 },
@@ -70,15 +75,10 @@ function startControlPlane(opts: Options, log: Logger, metrics: Metrics): Contro
         metrics.ingressErrors.reset();
         for (const i of result.ingresses) if (i.ours && i.errors > 0) metrics.ingressErrors.set({ namespace: i.ref.namespace ?? '', ingress: i.ref.name }, i.errors);
         for (const k of ['Ingress', 'IngressClass', 'Service', 'EndpointSlice', 'Secret', 'ConfigMap'] as const) metrics.objects.set({ kind: k }, store.count(k));
+        cluster?.compiled(result);
       },
     },
   );
-  if (opts.manifests.length === 0) {
-    throw new Error('no --manifests given: Kubernetes API mode is not available in this build');
-  }
-  const source = new ManifestSource(opts.manifests, store, log);
-  source.start();
-  const initial = controller.compileNow().table;
   const tablePublished = (t: RouteTable): void => {
     metrics.configHash.set(parseInt(t.hash.slice(0, 12), 16));
     metrics.reloadSuccess.set(1);
@@ -86,16 +86,50 @@ function startControlPlane(opts: Options, log: Logger, metrics: Metrics): Contro
     metrics.reloads.inc();
     metrics.setCertificateExpiry(t);
   };
-  tablePublished(initial);
+  const publishFirst = (): RouteTable => {
+    const initial = controller.compileNow().table;
+    tablePublished(initial);
+    return initial;
+  };
+
+  if (opts.manifests.length > 0) {
+    const source = new ManifestSource(opts.manifests, store, log);
+    return {
+      store,
+      controller,
+      metrics,
+      async start() {
+        source.start();
+        return publishFirst();
+      },
+      startingReason: () => 'loading manifests',
+      sourceProblems: () => source.problems(),
+      async stop() {
+        source.stop();
+        controller.stop();
+      },
+      tablePublished,
+    };
+  }
+
+  // Cluster mode: the Kubernetes API. Nothing is compiled before every initial list is in.
+  const c = createClusterMode(opts, compileOptions(opts), store, controller, log, metrics.registry);
+  cluster = c;
   return {
     store,
     controller,
     metrics,
-    initial,
-    sourceProblems: () => source.problems(),
-    stop: () => {
-      source.stop();
+    async start() {
+      await c.initialSync();
+      const initial = publishFirst();
+      c.activate();
+      return initial;
+    },
+    startingReason: () => c.syncReason(),
+    sourceProblems: () => c.problems(),
+    async stop() {
       controller.stop();
+      await c.stop();
     },
     tablePublished,
   };
@@ -120,9 +154,21 @@ export async function start(opts: Options, log: Logger): Promise<RunningApp> {
 async function startSingle(opts: Options, log: Logger): Promise<RunningApp> {
   const metrics = new Metrics(labelsOf(opts));
   client.collectDefaultMetrics({ register: metrics.registry, prefix: 'sluice_' });
-  const cp = startControlPlane(opts, log, metrics);
-  const observer = new ExchangeObserver({ metrics, accessLog: cp.initial.global['disable-access-log'] ? null : log });
-  const dp = new DataPlane(
+  const cp = createControlPlane(opts, log, metrics);
+  let dp: DataPlane | null = null;
+  let ready = false;
+  let shuttingDown = false;
+  // The admin server answers (503 with the reason) while the first table is being built.
+  const admin = await startAdmin(opts, log, {
+    health: () => (shuttingDown ? { ok: false, reason: 'shutting down' } : ready ? { ok: true, reason: '' } : { ok: false, reason: cp.startingReason() }),
+    result: () => cp.controller.result,
+    router: () => dp?.router ?? null,
+    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    sourceProblems: () => cp.sourceProblems(),
+  });
+  const initial = await cp.start();
+  const observer = new ExchangeObserver({ metrics, accessLog: initial.global['disable-access-log'] ? null : log });
+  const plane = new DataPlane(
     {
       sink: observer,
       log: (level, obj, msg) => log[level](obj, msg),
@@ -132,35 +178,27 @@ async function startSingle(opts: Options, log: Logger): Promise<RunningApp> {
       debug: opts.logLevel === 'debug' || opts.logLevel === 'trace',
       enableH2c: opts.enableH2c,
     },
-    cp.initial,
+    initial,
   );
+  dp = plane;
   cp.controller.addSink({
     install: (t) => {
-      dp.install(t);
+      plane.install(t);
       cp.tablePublished(t);
       observer.accessLog = t.global['disable-access-log'] ? null : log;
     },
-    updateEndpoints: (k, eps) => dp.updateEndpoints(k, eps),
+    updateEndpoints: (k, eps) => plane.updateEndpoints(k, eps),
   });
 
-  const http = await dp.listenHttp({ host: opts.bindAddress, port: opts.httpPort });
-  dp.ctx.httpPort = http.port;
+  const http = await plane.listenHttp({ host: opts.bindAddress, port: opts.httpPort });
+  plane.ctx.httpPort = http.port;
   log.info({ protocol: 'http', address: http.address, port: http.port }, 'listening');
-  const https = await dp.listenHttps({ host: opts.bindAddress, port: opts.httpsPort });
-  dp.ctx.httpsPort = https.port;
+  const https = await plane.listenHttps({ host: opts.bindAddress, port: opts.httpsPort });
+  plane.ctx.httpsPort = https.port;
   log.info({ protocol: 'https', address: https.address, port: https.port }, 'listening');
 
-  let ready = false;
-  let shuttingDown = false;
-  const admin = await startAdmin(opts, log, {
-    health: () => (shuttingDown ? { ok: false, reason: 'shutting down' } : ready ? { ok: true, reason: '' } : { ok: false, reason: 'starting' }),
-    result: () => cp.controller.result,
-    router: () => dp.router,
-    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-    sourceProblems: () => cp.sourceProblems(),
-  });
   ready = true;
-  log.info({ version: VERSION, generation: cp.initial.generation, workers: 1 }, 'ready');
+  log.info({ version: VERSION, generation: initial.generation, workers: 1 }, 'ready');
 
   return {
     httpPort: http.port,
@@ -170,12 +208,13 @@ async function startSingle(opts: Options, log: Logger): Promise<RunningApp> {
       if (shuttingDown) return;
       shuttingDown = true;
       log.info({ reason, gracePeriodS: opts.shutdownGracePeriod }, 'shutting down: draining connections');
-      cp.stop();
-      dp.startDrain();
+      const stopped = cp.stop();
+      plane.startDrain();
       const deadline = Date.now() + opts.shutdownGracePeriod * 1000;
-      while (dp.activeConnections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const left = dp.activeConnections;
-      dp.closeAll();
+      while (plane.activeConnections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const left = plane.activeConnections;
+      plane.closeAll();
+      await stopped;
       admin.close();
       log.info({ closedConnections: left }, left > 0 ? 'grace period over; closed remaining connections' : 'drained');
       flushLogs();
@@ -189,8 +228,9 @@ async function startPrimary(opts: Options, log: Logger): Promise<RunningApp> {
   const metrics = new Metrics(labelsOf(opts), registry, { request: false, controller: true });
   client.collectDefaultMetrics({ register: registry, prefix: 'sluice_primary_' });
   const aggregator = new client.AggregatorRegistry();
-  const cp = startControlPlane(opts, log, metrics);
-  const pool = new WorkerPool(opts, log, cp.initial, await generateDefaultCertificate());
+  const cp = createControlPlane(opts, log, metrics);
+  let pool: WorkerPool | null = null;
+  let shuttingDown = false;
 
   // A router over the live table for /debug/explain (never connects anywhere).
   const explainBackends = new BackendRegistry(new PoolRegistry());
@@ -199,28 +239,11 @@ async function startPrimary(opts: Options, log: Logger): Promise<RunningApp> {
     explainBackends.sync(t.backends, backendUses(t));
     explainRouter = new Router(t, explainBackends);
   };
-  setExplain(cp.initial);
-  cp.controller.addSink({
-    install: (t) => {
-      pool.install(t);
-      setExplain(t);
-      cp.tablePublished(t);
-    },
-    updateEndpoints: (k, eps) => {
-      pool.updateEndpoints(k, eps);
-      explainBackends.updateEndpoints(k, eps);
-    },
-  });
 
-  await pool.start();
-  const ports = pool.ports;
-  log.info({ protocol: 'http', address: opts.bindAddress, port: ports.http, workers: opts.workers }, 'listening');
-  log.info({ protocol: 'https', address: opts.bindAddress, port: ports.https, workers: opts.workers }, 'listening');
-
-  let shuttingDown = false;
   const admin = await startAdmin(opts, log, {
     health: () => {
       if (shuttingDown) return { ok: false, reason: 'shutting down' };
+      if (!pool) return { ok: false, reason: cp.startingReason() };
       if (!pool.allReady) return { ok: false, reason: `workers not ready (${pool.workerCount}/${opts.workers} running)` };
       return { ok: true, reason: '' };
     },
@@ -232,7 +255,28 @@ async function startPrimary(opts: Options, log: Logger): Promise<RunningApp> {
     },
     sourceProblems: () => cp.sourceProblems(),
   });
-  log.info({ version: VERSION, generation: cp.initial.generation, workers: opts.workers }, 'ready');
+
+  const initial = await cp.start();
+  const workers = new WorkerPool(opts, log, initial, await generateDefaultCertificate());
+  setExplain(initial);
+  cp.controller.addSink({
+    install: (t) => {
+      workers.install(t);
+      setExplain(t);
+      cp.tablePublished(t);
+    },
+    updateEndpoints: (k, eps) => {
+      workers.updateEndpoints(k, eps);
+      explainBackends.updateEndpoints(k, eps);
+    },
+  });
+
+  await workers.start();
+  pool = workers;
+  const ports = workers.ports;
+  log.info({ protocol: 'http', address: opts.bindAddress, port: ports.http, workers: opts.workers }, 'listening');
+  log.info({ protocol: 'https', address: opts.bindAddress, port: ports.https, workers: opts.workers }, 'listening');
+  log.info({ version: VERSION, generation: initial.generation, workers: opts.workers }, 'ready');
 
   return {
     httpPort: ports.http,
@@ -242,8 +286,9 @@ async function startPrimary(opts: Options, log: Logger): Promise<RunningApp> {
       if (shuttingDown) return;
       shuttingDown = true;
       log.info({ reason, gracePeriodS: opts.shutdownGracePeriod }, 'shutting down: draining workers');
-      cp.stop();
-      await pool.drain(opts.shutdownGracePeriod);
+      const stopped = cp.stop();
+      await workers.drain(opts.shutdownGracePeriod);
+      await stopped;
       admin.close();
       log.info({}, 'drained');
       flushLogs();

@@ -1,5 +1,7 @@
 // compile: snapshot of objects → route table + per-object diagnostics. A pure function: no I/O,
-// no clock, no globals. Same input, same output; the controller passes the generation number.
+// no clock, no state that shows. Same input, same output; the controller passes the generation
+// number. (memo.ts caches results per input object so a recompile costs what changed; the
+// caches are invisible in the output — memo.test.ts checks it.)
 //
 // Order of work (each step only reads what earlier steps produced):
 //   1. global options from the ConfigMap
@@ -10,13 +12,14 @@
 import { createHash } from 'node:crypto';
 import { formatRef, keyOf, refOf, type Ingress, type IngressServiceBackend, type ObjectRef } from '../model/k8s.ts';
 import type { Snapshot } from '../store/store.ts';
-import type { Backend, Fallback, RouteSource, RouteTable, Server, ServiceRef } from '../routes/table.ts';
-import { parseGlobalConfig, type GlobalConfig } from './config.ts';
+import type { Backend, Fallback, Route, RouteSource, RouteTable, Server, ServiceRef } from '../routes/table.ts';
+import type { GlobalConfig } from './config.ts';
 import { Diagnostics, type Diagnostic } from './diagnostics.ts';
 import { classify, findOurClasses, type ClassOptions } from './ingress-class.ts';
 import { checkHost } from './hosts.ts';
 import { checkPath } from './paths.ts';
 import { backendKey, resolveBackend } from './backends.ts';
+import { cachedJson, globalConfigOf, parseAnnotationsCached, resolveBackendCached } from './memo.ts';
 import type { RoutePolicy } from './policy.ts';
 import { parseIngressAnnotations, sharedDefaultPolicy, type IngressAnnotations } from './annotations/index.ts';
 import { buildCertificates, certificateCovers, type TlsOptions } from './tls.ts';
@@ -84,6 +87,8 @@ export function ingressOrder(a: Ingress, b: Ingress): number {
   const kb = keyOf(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
+
+const routeCache = new WeakMap<Ingress, Map<string, Route>>();
 
 class TableBuilder {
   readonly servers = new Map<string, ServerDraft>();
@@ -155,7 +160,7 @@ class TableBuilder {
     const ns = ing.metadata.namespace!;
     const port = ref.port.number !== undefined ? String(ref.port.number) : (ref.port.name ?? '');
     const service: ServiceRef = { namespace: ns, name: ref.name, port };
-    const r = resolveBackend(this.#snap, ns, ref);
+    const r = resolveBackendCached(this.#snap, ns, ref);
     if (!r.ok) {
       this.#diags.error(refOf(ing), r.reason, field, `${r.message}; requests for this path get 503`);
       return { service, backend: null };
@@ -164,6 +169,23 @@ class TableBuilder {
     // API reports backends without endpoints live.
     if (!this.backends.has(r.backend.key)) this.backends.set(r.backend.key, r.backend);
     return { service, backend: r.backend.key };
+  }
+
+  /**
+   * The Route for path `ri/pi` of `ing`: last compile's object when the Ingress object, the
+   * backend and the policy are the same (everything else in a Route derives from the Ingress
+   * object and the policy — keep it so), so unchanged routes are shared between tables and hash
+   * for free (memo.ts).
+   */
+  #route(ing: Ingress, ri: number, pi: number, backend: string | null, policy: RoutePolicy, make: () => Route): Route {
+    let perIngress = routeCache.get(ing);
+    const k = `${ri}/${pi}`;
+    const hit = perIngress?.get(k);
+    if (hit && hit.backend === backend && hit.policy === policy) return hit;
+    const r = make();
+    if (!perIngress) routeCache.set(ing, (perIngress = new Map()));
+    perIngress.set(k, r);
+    return r;
   }
 
   addIngress(ing: Ingress, ann: IngressAnnotations): { hosts: Set<string>; routes: number } {
@@ -250,7 +272,7 @@ class TableBuilder {
         const b = this.backendFor(ing, p.backend.service, `${field}.backend.service`);
         if (policy.errors.backend !== null) this.ensureBackend(policy.errors.backend);
         server.paths.push({
-          route: {
+          route: this.#route(ing, ri, pi, b.backend, policy, () => ({
             id: `${ns}/${name}/${ri}/${pi}`,
             source: { namespace: ns, ingress: name, rule: ri, path: pi },
             path: pc.path,
@@ -260,7 +282,7 @@ class TableBuilder {
             service: b.service,
             backend: b.backend,
             policy,
-          },
+          })),
           written,
           appRoot: ann.policy.denied === null ? ann.server.appRoot : null,
         });
@@ -369,8 +391,7 @@ class TableBuilder {
       defaultBackend: this.controllerDefaultBackend,
       global: cfg,
     };
-    const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
-    return { generation, hash, ...body };
+    return { generation, hash: tableHash(body), ...body };
   }
 
   /**
@@ -380,19 +401,57 @@ class TableBuilder {
   #extraTlsNames(servers: readonly Server[], certificates: ReturnType<typeof buildCertificates>['certificates']): void {
     const claimed = new Set<string>();
     for (const c of certificates) for (const h of c.hosts) claimed.add(h);
+    // By id, not a scan per server: thousands of TLS hosts made this quadratic.
+    const byId = new Map(certificates.map((c) => [c.id, c]));
     for (const s of servers) {
       const id = s.tls?.certificate;
-      if (!id) continue;
-      const cert = certificates.find((c) => c.id === id);
+      if (!id || (s.aliases.length === 0 && s.redirectFrom === null)) continue;
+      const cert = byId.get(id);
       if (!cert) continue;
+      let added = false;
       for (const name of s.redirectFrom !== null ? [...s.aliases, s.redirectFrom] : s.aliases) {
         if (claimed.has(name) || !certificateCovers(cert.cert, name)) continue;
         claimed.add(name);
         cert.hosts.push(name);
+        added = true;
       }
-      cert.hosts.sort();
+      if (added) cert.hosts.sort();
     }
   }
+}
+
+const policyIds = new WeakMap<object, string>();
+
+/** Policies stand in by a digest of their content (computed once per policy object). */
+function policyReplacer(key: string, value: unknown): unknown {
+  if (key !== 'policy' || value === null || typeof value !== 'object') return value;
+  let id = policyIds.get(value);
+  if (id === undefined) policyIds.set(value, (id = createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16)));
+  return id;
+}
+
+/**
+ * Content hash of a table: equal hashes mean equal routing. Serialised part by part (newline-
+ * separated JSON, every field of the table) so that routes and backends reused from the last
+ * compile are not serialised again (memo.ts), and each shared policy object counts once by its
+ * digest. Certificates count by id, a digest of their PEM content.
+ */
+function tableHash(body: Omit<RouteTable, 'generation' | 'hash'>): string {
+  const parts: string[] = [];
+  const server = (srv: Server): void => {
+    parts.push(JSON.stringify({ ...srv, routes: srv.routes.length }, policyReplacer));
+    for (const r of srv.routes) parts.push(cachedJson(r, policyReplacer));
+  };
+  for (const [field, value] of Object.entries(body)) {
+    parts.push(field);
+    if (field === 'servers') for (const srv of value as Server[]) server(srv);
+    else if (field === 'catchAll') server(value as Server);
+    else if (field === 'backends') {
+      for (const [k, b] of Object.entries(value as Record<string, Backend>)) parts.push(k, cachedJson(b, policyReplacer));
+    } else if (field === 'certificates') parts.push(JSON.stringify((value as RouteTable['certificates']).map((c) => ({ ...c, cert: undefined, key: undefined }))));
+    else parts.push(value !== null && typeof value === 'object' ? cachedJson(value, policyReplacer) : JSON.stringify(value));
+  }
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
 }
 
 /**
@@ -404,7 +463,7 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
 
   const cmRef = opts.configMap;
   const cm = cmRef ? snap.configMaps.get(cmRef) : undefined;
-  const { config: cfg, problems, ignored } = parseGlobalConfig(cm);
+  const { config: cfg, problems, ignored } = globalConfigOf(cm);
   if (cm) {
     for (const p of problems) diags.error(refOf(cm), 'InvalidConfig', `data.${p.key}`, `"${p.value}": ${p.message}`);
     for (const k of ignored) diags.add(refOf(cm), 'info', 'IgnoredConfig', `data.${k}`, 'not a key sluice knows; ignored');
@@ -433,7 +492,18 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
     });
     if (v.ours && !ing.metadata.deletionTimestamp) mine.push(ing);
   }
-  mine.sort(ingressOrder);
+  // Oldest first (ingressOrder), with keys computed once: Ingresses applied together share a
+  // creationTimestamp, and the tie-break would build the keys again for every comparison.
+  const order = new Map<Ingress, string>();
+  for (const ing of mine) order.set(ing, keyOf(ing));
+  mine.sort((a, b) => {
+    const ta = a.metadata.creationTimestamp ?? '';
+    const tb = b.metadata.creationTimestamp ?? '';
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    const ka = order.get(a)!;
+    const kb = order.get(b)!;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
 
   const builder = new TableBuilder(snap, opts, cfg, diags);
   const byKey = new Map(reports.map((r) => [r.key, r]));
@@ -441,10 +511,11 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
   const referencedSecrets = new Set<string>();
   const referencedConfigMaps = new Set<string>();
   for (const ing of mine) {
-    const ann = parseIngressAnnotations(ing, { cfg, snap, opts, diags, referencedSecrets, referencedConfigMaps });
-    annotations.set(keyOf(ing), ann);
+    const key = order.get(ing)!;
+    const ann = parseAnnotationsCached(ing, { cfg, snap, opts, diags, referencedSecrets, referencedConfigMaps }, parseIngressAnnotations);
+    annotations.set(key, ann);
     const r = builder.addIngress(ing, ann);
-    const rep = byKey.get(keyOf(ing))!;
+    const rep = byKey.get(key)!;
     rep.hosts = [...r.hosts].sort();
     rep.routes = r.routes;
   }

@@ -6,32 +6,41 @@ import { z } from 'zod';
 
 export type ValueParser<T> = z.ZodType<T, string>;
 
+// Building a zod schema costs far more than running it, and families ask for a parser per
+// annotation per Ingress: each distinct parser is built once and shared (schemas are immutable).
+const built = new Map<string, ValueParser<unknown>>();
+function once<T>(key: string, build: () => ValueParser<T>): ValueParser<T> {
+  let p = built.get(key);
+  if (!p) built.set(key, (p = build() as ValueParser<unknown>));
+  return p as ValueParser<T>;
+}
+
 const SIZE_RE = /^(\d+)([kKmMgG]?)$/;
 const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
 /** nginx size syntax: bytes, or a number with k/m/g (case-insensitive). */
 export const size = (): ValueParser<number> =>
-  z
+  once('size', () => z
     .string()
     .trim()
     .regex(SIZE_RE, 'a size such as 512, 8k, 1m or 1g')
     .transform((s) => {
       const m = SIZE_RE.exec(s)!;
       return Number(m[1]) * UNITS[m[2]!.toLowerCase()]!;
-    });
+    }));
 
 /** Unitless whole seconds, as ingress-nginx's proxy timeouts. */
 export const seconds = (): ValueParser<number> =>
-  z
+  once('seconds', () => z
     .string()
     .trim()
     .regex(/^\d+$/, 'a whole number of seconds')
     .transform(Number)
-    .refine((n) => n <= 31_536_000, 'at most one year');
+    .refine((n) => n <= 31_536_000, 'at most one year'));
 
 /** nginx time syntax: number with an optional unit ms/s/m/h/d (default seconds); returns seconds. */
 export const nginxTime = (): ValueParser<number> =>
-  z
+  once('nginxTime', () => z
     .string()
     .trim()
     .regex(/^\d+(ms|s|m|h|d)?$/, 'a time such as 30, 30s, 5m or 1h')
@@ -50,7 +59,7 @@ export const nginxTime = (): ValueParser<number> =>
         default:
           return n;
       }
-    });
+    }));
 
 const GO_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
@@ -67,31 +76,33 @@ export const goDuration = (): ValueParser<number> =>
     });
 
 export const int = (min: number, max: number): ValueParser<number> =>
-  z
+  once(`int:${min}:${max}`, () => z
     .string()
     .trim()
     .regex(/^-?\d+$/, 'a whole number')
     .transform(Number)
-    .refine((n) => n >= min && n <= max, `a number from ${min} to ${max}`);
+    .refine((n) => n >= min && n <= max, `a number from ${min} to ${max}`));
 
 /** "true"/"false" as ingress-nginx accepts them (Go's strconv.ParseBool). */
 export const bool = (): ValueParser<boolean> =>
-  z
+  once('bool', () => z
     .string()
     .trim()
     .refine((s) => /^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.test(s), 'true or false')
-    .transform((s) => /^(1|t|T|TRUE|true|True)$/.test(s));
+    .transform((s) => /^(1|t|T|TRUE|true|True)$/.test(s)));
 
 /** Comma-separated list, entries trimmed, empty entries dropped. */
 export const list = (): ValueParser<string[]> =>
-  z.string().transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter((x) => x !== ''),
+  once('list', () =>
+    z.string().transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== ''),
+    ),
   );
 
-export const text = (): ValueParser<string> => z.string();
+export const text = (): ValueParser<string> => once('text', () => z.string());
 
 /** Comma-separated HTTP status codes within [min, max] (spaces ignored), deduplicated and sorted. */
 export const statusList = (min: number, max: number): ValueParser<number[]> =>
@@ -102,11 +113,11 @@ export const statusList = (min: number, max: number): ValueParser<number[]> =>
     .transform((s) => [...new Set(s.split(',').filter((x) => x !== '').map(Number))].sort((a, b) => a - b));
 
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T): ValueParser<T[number]> =>
-  z
+  once(`oneOf:${JSON.stringify(values)}`, () => z
     .string()
     .trim()
     .refine((s) => (values as readonly string[]).includes(s), `one of ${values.join(', ')}`)
-    .transform((s) => s as T[number]);
+    .transform((s) => s as T[number]));
 
 /** Parses with a typed parser; returns the value or a one-line reason naming the expected form. */
 export function parseValue<T>(parser: ValueParser<T>, raw: string): { ok: true; value: T } | { ok: false; error: string } {

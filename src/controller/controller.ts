@@ -104,6 +104,14 @@ export class Controller {
     return result;
   }
 
+  /**
+   * Schedules a (debounced) compile although no object changed: a source learned something
+   * compile results depend on (cluster mode: a referenced Secret turned out not to exist).
+   */
+  requestCompile(): void {
+    if (!this.#gated) this.#schedule();
+  }
+
   #onChange(change: StoreChange): void {
     if (this.#gated) return;
     if (change.kind === 'EndpointSlice' && this.#endpointsFastPath(change)) return;

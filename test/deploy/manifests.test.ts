@@ -73,7 +73,7 @@ for (const v of variants) {
       assertControllerRuntime(workload);
     });
 
-    test('RBAC: least privilege, leases only through a namespaced Role', () => {
+    test('RBAC: least privilege; the ConfigMap and the Lease only through a namespaced Role, by name', () => {
       assertRbac(objects, workload);
     });
 

@@ -23,14 +23,18 @@ export interface Sluice {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   exited: Promise<number | null>;
   admin(path: string): Promise<{ status: number; body: string }>;
+  /** Waits for "ready" and fills in the traffic ports (done by startSluice unless waitReady is false). */
+  ready(timeoutMs?: number): Promise<void>;
 }
 
 export interface StartOptions {
   manifests: string[];
   args?: string[];
   env?: NodeJS.ProcessEnv;
-  /** Wait for "ready" (default true). */
+  /** Wait for "ready" (default true); otherwise only for the admin server (call ready() later). */
   waitReady?: boolean;
+  /** How long start-up may take (default 60 s). */
+  readyTimeoutMs?: number;
 }
 
 export async function startSluice(o: StartOptions): Promise<Sluice> {
@@ -102,20 +106,26 @@ export async function startSluice(o: StartOptions): Promise<Sluice> {
       const res = await fetch(`http://127.0.0.1:${s.adminPort}${path}`);
       return { status: res.status, body: await res.text() };
     },
+    ready: async () => {},
   };
   const failed = exited.then((code) => {
     throw new Error(`sluice exited with ${code} before it was ready:\n${stderr}\n${logs.map((l) => JSON.stringify(l)).join('\n')}`);
   });
   failed.catch(() => {});
-  try {
-    // Generous: a loaded CI machine can take seconds to start the primary and its workers.
-    const http = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'http', 60_000), failed]);
-    s.httpPort = http.port as number;
-    const admin = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'admin', 60_000), failed]);
-    s.adminPort = admin.port as number;
+  // The admin server answers from the start (503 until ready); traffic listeners open once the
+  // first route table is built (in cluster mode: after the initial sync). Generous timeouts: a
+  // loaded CI machine can take seconds to start the primary and its workers.
+  const startMs = o.readyTimeoutMs ?? 60_000;
+  s.ready = async (timeoutMs = startMs) => {
+    await Promise.race([s.waitForLog((r) => r.msg === 'ready', timeoutMs), failed]);
+    s.httpPort = logs.find((r) => r.msg === 'listening' && r.protocol === 'http')!.port as number;
     const https = logs.find((r) => r.msg === 'listening' && r.protocol === 'https');
     if (https) s.httpsPort = https.port as number;
-    if (o.waitReady !== false) await Promise.race([s.waitForLog((r) => r.msg === 'ready', 60_000), failed]);
+  };
+  try {
+    const admin = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'admin', startMs), failed]);
+    s.adminPort = admin.port as number;
+    if (o.waitReady !== false) await s.ready();
   } catch (err) {
     // Never leave a child behind: its pipes would keep the test process alive forever.
     proc.kill('SIGKILL');

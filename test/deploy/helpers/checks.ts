@@ -108,25 +108,30 @@ export function grantsOf(role: K8sObject): Grants {
   return grants;
 }
 
-const READ = ['get', 'list', 'watch'];
+const LIST_WATCH = ['list', 'watch'];
 
-/** Everything sluice may do cluster-wide, and nothing more. */
+/**
+ * Everything sluice may do cluster-wide, and nothing more: exactly the calls cluster mode makes
+ * (src/sources/kubernetes/, src/status/).
+ */
 export const EXPECTED_CLUSTER_GRANTS: Grants = {
-  '/configmaps': READ,
-  '/nodes': READ,
-  '/secrets': READ,
-  '/services': READ,
-  'discovery.k8s.io/endpointslices': READ,
-  'networking.k8s.io/ingressclasses': READ,
-  'networking.k8s.io/ingresses': READ,
-  'networking.k8s.io/ingresses/status': ['patch', 'update'],
-  '/events': ['create', 'patch'],
+  '/nodes': ['get'],
+  '/secrets': LIST_WATCH,
+  '/services': LIST_WATCH,
+  'discovery.k8s.io/endpointslices': LIST_WATCH,
+  'networking.k8s.io/ingressclasses': LIST_WATCH,
+  'networking.k8s.io/ingresses': ['get', 'list', 'watch'],
+  'networking.k8s.io/ingresses/status': ['patch'],
   'events.k8s.io/events': ['create', 'patch'],
 };
 
-/** Leader election in the controller's namespace: create any Lease, read/renew only its own. */
-export function expectedLeaseGrants(electionId: string): Grants {
+/**
+ * In the controller's namespace: its ConfigMap by name (listed and watched with a metadata.name
+ * field selector), and leader election: create any Lease, read/renew only its own.
+ */
+export function expectedNamespacedGrants(electionId: string, configMap: string): Grants {
   return {
+    [`/configmaps[${configMap}]`]: LIST_WATCH,
     'coordination.k8s.io/leases': ['create'],
     [`coordination.k8s.io/leases[${electionId}]`]: ['get', 'update'],
   };
@@ -144,8 +149,10 @@ export function assertRbac(objects: readonly K8sObject[], workload: K8sObject): 
   const [clusterRole, role] = [clusterRoles[0]!, roles[0]!];
 
   assert.deepEqual(grantsOf(clusterRole), EXPECTED_CLUSTER_GRANTS);
-  assert.equal(role.metadata.namespace, namespace, 'the lease Role lives in the controller namespace');
-  assert.deepEqual(grantsOf(role), expectedLeaseGrants(options.electionId));
+  assert.equal(role.metadata.namespace, namespace, 'the Role lives in the controller namespace');
+  const [cmNamespace, cmName] = (options.configmap ?? '/').split('/');
+  assert.equal(cmNamespace, namespace, '--configmap is in the controller namespace (the Role grants it there)');
+  assert.deepEqual(grantsOf(role), expectedNamespacedGrants(options.electionId, cmName!));
 
   assert.ok(objects.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === sa && o.metadata.namespace === namespace), `ServiceAccount ${sa} exists`);
   const bound = (kind: string, roleKind: string, roleName: string): void => {
