@@ -27,6 +27,7 @@ function result(diagnostics: Diagnostic[]): CompileResult {
     diagnostics,
     ingresses: [{ key: 'shop/web', ref: { kind: 'Ingress', namespace: 'shop', name: 'web' }, ours: true, class: 'x', generation: 3, hosts: ['shop.test'], routes: 1, errors: diagnostics.length, warnings: 0 }],
     referencedSecrets: [],
+    referencedConfigMaps: [],
   };
 }
 

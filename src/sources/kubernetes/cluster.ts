@@ -70,9 +70,9 @@ export function createClusterMode(opts: Options, compileOpts: CompileOptions, st
     events.setLeader(isLeader);
   });
   if (status) source.onIngressEvent((key) => status.onIngressEvent(key));
-  // A newly referenced Secret was looked up: compile again (the result may not change, but it is
+  // A newly referenced Secret or ConfigMap was looked up: compile again (the result may not change, but it is
   // now "settled" and its problems may be reported).
-  source.onReferencedSecretSynced(() => controller.requestCompile());
+  source.onReferenceSynced(() => controller.requestCompile());
 
   let synced = false;
   return {
@@ -83,7 +83,7 @@ export function createClusterMode(opts: Options, compileOpts: CompileOptions, st
       source.start();
       await source.initialSync();
       const trial = compile(store.snapshot(), compileOpts, 0, Date.now());
-      await source.setReferencedSecrets(trial.referencedSecrets);
+      await source.setReferenced(trial);
       synced = true;
     },
     activate() {
@@ -91,9 +91,9 @@ export function createClusterMode(opts: Options, compileOpts: CompileOptions, st
       leader.start();
     },
     compiled(result) {
-      void source.setReferencedSecrets(result.referencedSecrets);
+      void source.setReferenced(result);
       status?.onCompiled(result);
-      events.onCompiled(result, source.secretsSynced(result.referencedSecrets));
+      events.onCompiled(result, source.referencesSynced(result));
     },
     syncReason() {
       if (synced) return 'compiling the first route table';

@@ -85,19 +85,40 @@ test('annotation-referenced Secrets are watched by name: found, updated, release
   source.start();
   await source.initialSync();
   assert.equal(store.count('Secret'), 0, 'Opaque Secrets are not listed');
-  await source.setReferencedSecrets(['default/auth', 'default/missing']);
+  await source.setReferenced({ referencedSecrets: ['default/auth', 'default/missing'] });
   assert.deepEqual([...store.keys('Secret')], ['default/auth']);
-  assert.ok(source.secretsSynced(['default/auth', 'default/missing']));
-  assert.equal(source.secretsSynced(['default/unknown']), false);
+  assert.ok(source.referencesSynced({ referencedSecrets: ['default/auth', 'default/missing'] }));
+  assert.equal(source.referencesSynced({ referencedSecrets: ['default/unknown'] }), false);
   api.patch('Secret', 'default', 'auth', { data: { auth: Buffer.from('u:2').toString('base64') } }, 'merge');
   await waitFor(() => (store.get('Secret', 'default/auth') as { data?: Record<string, string> })?.data?.auth === Buffer.from('u:2').toString('base64'), { what: 'the update' });
   api.create(opaque('default', 'missing', { auth: 'late' }));
   await waitFor(() => store.get('Secret', 'default/missing'), { what: 'a referenced Secret created later' });
-  await source.setReferencedSecrets(['default/missing']);
+  await source.setReferenced({ referencedSecrets: ['default/missing'] });
   await waitFor(() => !store.get('Secret', 'default/auth'), { what: 'the unreferenced Secret dropped' });
   const watches = api.requests.filter((r) => r.verb === 'watch' && r.resource === 'secrets').map((r) => r.query.fieldSelector);
   assert.ok(watches.includes('metadata.name=auth'));
   assert.ok(!watches.some((f) => f?.includes('other')));
+});
+
+test('annotation-referenced ConfigMaps (auth-proxy-set-headers) are watched by name, in their namespace', async () => {
+  const { api, store, source } = await setup();
+  api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'auth-headers', namespace: 'shop' }, data: { 'X-Team': 'a' } } as never);
+  api.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unrelated', namespace: 'shop' }, data: {} } as never);
+  source.start();
+  await source.initialSync();
+  assert.equal(store.get('ConfigMap', 'shop/auth-headers'), undefined, 'not listed before a compile names it');
+  const refs = { referencedSecrets: [], referencedConfigMaps: ['shop/auth-headers'] };
+  assert.equal(source.referencesSynced(refs), false);
+  await source.setReferenced(refs);
+  assert.ok(source.referencesSynced(refs));
+  assert.ok(store.get('ConfigMap', 'shop/auth-headers'));
+  assert.equal(store.get('ConfigMap', 'shop/unrelated'), undefined);
+  api.patch('ConfigMap', 'shop', 'auth-headers', { data: { 'X-Team': 'b' } }, 'merge');
+  await waitFor(() => (store.get('ConfigMap', 'shop/auth-headers') as { data?: Record<string, string> })?.data?.['X-Team'] === 'b', { what: 'the update' });
+  await source.setReferenced({ referencedSecrets: [] });
+  await waitFor(() => !store.get('ConfigMap', 'shop/auth-headers'), { what: 'the unreferenced ConfigMap dropped' });
+  const watches = api.requests.filter((r) => r.verb === 'watch' && r.resource === 'configmaps').map((r) => `${r.namespace}:${r.query.fieldSelector}`);
+  assert.ok(watches.includes('shop:metadata.name=auth-headers'), watches.join(' '));
 });
 
 test('a referenced Secret that is also a TLS Secret stays while either watch has it', async () => {
@@ -105,8 +126,8 @@ test('a referenced Secret that is also a TLS Secret stays while either watch has
   api.create(opaque('default', 'ca', { 'tls.crt': 'x', 'tls.key': 'y' }, 'kubernetes.io/tls'));
   source.start();
   await source.initialSync();
-  await source.setReferencedSecrets(['default/ca']);
-  await source.setReferencedSecrets([]);
+  await source.setReferenced({ referencedSecrets: ['default/ca'] });
+  await source.setReferenced({ referencedSecrets: [] });
   await new Promise((r) => setTimeout(r, 200));
   assert.ok(store.get('Secret', 'default/ca'), 'still held by the TLS watch');
   api.delete('Secret', 'default', 'ca');

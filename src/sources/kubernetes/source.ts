@@ -7,7 +7,8 @@
 //   Secret                            only type kubernetes.io/tls (field selector); Secrets that
 //                                     annotations reference (auth files, CA bundles) are watched
 //                                     one by one by name once a compile names them
-//   ConfigMap                         only --configmap, by name in its namespace
+//   ConfigMap                         --configmap, by name in its namespace; ConfigMaps that
+//                                     annotations reference (auth-proxy-set-headers), by name
 // Objects named by flags outside --watch-namespace (--default-backend-service, --publish-service,
 // --default-ssl-certificate) get their own watches by name.
 
@@ -49,7 +50,7 @@ export class KubernetesSource {
   readonly #writer: StoreWriter;
   readonly #gate: EndpointGate;
   readonly #static: Reflector[] = [];
-  /** Annotation-referenced Secrets (`namespace/name`) → their watch. */
+  /** Annotation-referenced objects (`Secret:namespace/name`, `ConfigMap:namespace/name`) → their watch. */
   readonly #named = new Map<string, Reflector>();
   readonly #ingressListeners: ((key: string) => void)[] = [];
   readonly #secretListeners: (() => void)[] = [];
@@ -128,8 +129,8 @@ export class KubernetesSource {
     this.#ingressListeners.push(fn);
   }
 
-  /** Called when a newly referenced Secret's first list is in (found or not). */
-  onReferencedSecretSynced(fn: () => void): void {
+  /** Called when a newly referenced Secret's or ConfigMap's first list is in (found or not). */
+  onReferenceSynced(fn: () => void): void {
     this.#secretListeners.push(fn);
   }
 
@@ -148,12 +149,17 @@ export class KubernetesSource {
   }
 
   /**
-   * The Secrets annotations reference (from the last compile): watch exactly these, by name.
-   * Returns the watches' first lists, for the initial sync.
+   * The Secrets and ConfigMaps annotations reference (from the last compile): watch exactly
+   * these, by name. Returns the watches' first lists, for the initial sync.
    */
-  setReferencedSecrets(keys: readonly string[]): Promise<void> {
+  setReferenced(refs: { referencedSecrets: readonly string[]; referencedConfigMaps?: readonly string[] }): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    const want = new Set(keys);
+    const want = new Map<string, ReflectorSpec>();
+    for (const key of refs.referencedSecrets) want.set(`Secret:${key}`, { ...this.#namedSecretSpec(key, 'secret-referenced'), id: `referenced secret ${key}` });
+    for (const key of refs.referencedConfigMaps ?? []) {
+      const [ns, name] = split(key);
+      want.set(`ConfigMap:${key}`, { id: `referenced configmap ${key}`, metricsLabel: 'configmap-referenced', resource: RESOURCES.ConfigMap, namespace: ns, fieldSelector: `metadata.name=${name}` });
+    }
     for (const [key, r] of [...this.#named]) {
       if (want.has(key)) continue;
       this.#named.delete(key);
@@ -161,10 +167,10 @@ export class KubernetesSource {
       void r.stop().then(() => this.#writer.release(id));
     }
     const pending: Promise<void>[] = [];
-    for (const key of want) {
+    for (const [key, spec] of want) {
       let r = this.#named.get(key);
       if (!r) {
-        r = this.#reflector({ ...this.#namedSecretSpec(key, 'secret-referenced'), id: `referenced secret ${key}` });
+        r = this.#reflector(spec);
         this.#named.set(key, r);
         void r.synced.then(() => {
           if (this.#named.get(key) === r) for (const fn of this.#secretListeners) fn();
@@ -176,9 +182,10 @@ export class KubernetesSource {
     return Promise.all(pending).then(() => {});
   }
 
-  /** True when every listed Secret reference has been looked up (so "not found" is real). */
-  secretsSynced(keys: readonly string[]): boolean {
-    for (const k of keys) if (!this.#named.get(k)?.state.synced) return false;
+  /** True when every referenced object has been looked up (so "not found" is real). */
+  referencesSynced(refs: { referencedSecrets: readonly string[]; referencedConfigMaps?: readonly string[] }): boolean {
+    for (const k of refs.referencedSecrets) if (!this.#named.get(`Secret:${k}`)?.state.synced) return false;
+    for (const k of refs.referencedConfigMaps ?? []) if (!this.#named.get(`ConfigMap:${k}`)?.state.synced) return false;
     return true;
   }
 

@@ -116,6 +116,8 @@ const LIST_WATCH = ['list', 'watch'];
  */
 export const EXPECTED_CLUSTER_GRANTS: Grants = {
   '/nodes': ['get'],
+  // ConfigMaps named by auth-proxy-set-headers, watched by name in the Ingress's namespace.
+  '/configmaps': LIST_WATCH,
   '/secrets': LIST_WATCH,
   '/services': LIST_WATCH,
   'discovery.k8s.io/endpointslices': LIST_WATCH,
