@@ -8,6 +8,7 @@ import type { Options } from './cli/args.ts';
 import type { CompileOptions } from './compile/compile.ts';
 import { Controller } from './controller/controller.ts';
 import { DataPlane } from './dataplane/dataplane.ts';
+import { generateDefaultCertificate } from './dataplane/tls/default-cert.ts';
 import { ExchangeObserver } from './dataplane/observer.ts';
 import { createAdminServer, listenAdmin } from './admin/server.ts';
 import { flushLogs, type Logger } from './log/logger.ts';
@@ -15,6 +16,7 @@ import { Metrics } from './metrics/metrics.ts';
 import type { RouteTable } from './routes/table.ts';
 import { ManifestSource } from './sources/manifests/source.ts';
 import { Store } from './store/store.ts';
+import { catalogueAsJson } from './compile/annotations/catalogue.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -80,6 +82,8 @@ export async function start(opts: Options, log: Logger): Promise<RunningApp> {
       log: (level, obj, msg) => log[level](obj, msg),
       httpPort: opts.httpPort,
       httpsPort: opts.httpsPort,
+      defaultCertificate: await generateDefaultCertificate(),
+      debug: opts.logLevel === 'debug' || opts.logLevel === 'trace',
     },
     initial,
   );
@@ -95,6 +99,9 @@ export async function start(opts: Options, log: Logger): Promise<RunningApp> {
   const httpAddress = await dp.listenHttp({ host: opts.bindAddress, port: opts.httpPort });
   dp.ctx.httpPort = opts.httpPort === 0 ? httpAddress.port : opts.httpPort;
   log.info({ protocol: 'http', address: httpAddress.address, port: httpAddress.port }, 'listening');
+  const httpsAddress = await dp.listenHttps({ host: opts.bindAddress, port: opts.httpsPort });
+  dp.ctx.httpsPort = opts.httpsPort === 0 ? httpsAddress.port : opts.httpsPort;
+  log.info({ protocol: 'https', address: httpsAddress.address, port: httpsAddress.port }, 'listening');
 
   const admin = createAdminServer({
     version: VERSION,
@@ -103,6 +110,7 @@ export async function start(opts: Options, log: Logger): Promise<RunningApp> {
     router: () => dp.router,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
     sourceProblems: () => source.problems(),
+    extra: { '/debug/annotations': () => catalogueAsJson() },
   });
   const adminAddress = await listenAdmin(admin, opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? opts.bindAddress : opts.bindAddress, opts.adminPort);
   log.info({ protocol: 'admin', address: adminAddress.address, port: adminAddress.port }, 'listening');

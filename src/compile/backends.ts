@@ -38,7 +38,6 @@ export function resolveBackend(snap: Snapshot, namespace: string, ref: IngressSe
   }
   const svc = snap.services.get(`${namespace}/${ref.name}`);
   if (!svc) return { ok: false, reason: 'ServiceNotFound', message: `Service ${namespace}/${ref.name} not found` };
-  const key = backendKey(namespace, ref.name, label);
   const port = findPort(svc, ref.port);
 
   if (svc.spec.type === 'ExternalName') {
@@ -48,9 +47,10 @@ export function resolveBackend(snap: Snapshot, namespace: string, ref: IngressSe
     if (num === undefined) {
       return { ok: false, reason: 'PortNotFound', message: `Service ${namespace}/${ref.name} has no port named "${ref.port.name}"` };
     }
+    const key = backendKey(namespace, ref.name, String(port ? port.port : num));
     return {
       ok: true,
-      backend: { key, namespace, service: ref.name, port: label, servicePort: num, externalName: host, endpoints: [{ address: host, port: num, ready: true }] },
+      backend: { key, namespace, service: ref.name, port: String(port ? port.port : num), servicePort: num, externalName: host, endpoints: [{ address: host, port: num, ready: true }] },
     };
   }
 
@@ -58,13 +58,14 @@ export function resolveBackend(snap: Snapshot, namespace: string, ref: IngressSe
     const known = (svc.spec.ports ?? []).map((p) => (p.name ? `${p.name}/${p.port}` : String(p.port))).join(', ') || 'none';
     return { ok: false, reason: 'PortNotFound', message: `Service ${namespace}/${ref.name} has no port ${label} (ports: ${known})` };
   }
+  // One backend per Service port, however the Ingress names it (number or name).
   return {
     ok: true,
     backend: {
-      key,
+      key: backendKey(namespace, ref.name, String(port.port)),
       namespace,
       service: ref.name,
-      port: label,
+      port: String(port.port),
       servicePort: port.port,
       externalName: null,
       endpoints: resolveEndpoints(snap.slicesByService.get(`${namespace}/${ref.name}`) ?? [], port),

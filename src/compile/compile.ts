@@ -17,8 +17,8 @@ import { classify, findOurClasses, type ClassOptions } from './ingress-class.ts'
 import { checkHost } from './hosts.ts';
 import { checkPath } from './paths.ts';
 import { backendKey, resolveBackend } from './backends.ts';
-import { defaultRoutePolicy, type RoutePolicy } from './policy.ts';
-import { parseIngressAnnotations, type IngressAnnotations } from './annotations/index.ts';
+import type { RoutePolicy } from './policy.ts';
+import { parseIngressAnnotations, sharedDefaultPolicy, type IngressAnnotations } from './annotations/index.ts';
 import { buildCertificates, type TlsOptions } from './tls.ts';
 
 export interface CompileOptions extends ClassOptions, TlsOptions {
@@ -60,6 +60,8 @@ interface ServerDraft {
   claimed: Map<string, string>;
   fallback: Fallback | null;
   tlsSecret: string | null | undefined;
+  aliases: string[];
+  fromToWww: boolean;
 }
 
 /** Oldest first; ties broken by namespace/name, as ingress-nginx orders Ingresses. */
@@ -87,14 +89,14 @@ class TableBuilder {
     this.#opts = opts;
     this.#cfg = cfg;
     this.#diags = diags;
-    this.#defaultPolicy = defaultRoutePolicy(cfg);
+    this.#defaultPolicy = sharedDefaultPolicy(cfg);
     this.#resolveControllerDefault();
   }
 
   server(host: string, wildcard: boolean): ServerDraft {
     let s = this.servers.get(host);
     if (!s) {
-      s = { host, wildcard, regex: false, routes: [], claimed: new Map(), fallback: null, tlsSecret: undefined };
+      s = { host, wildcard, regex: false, routes: [], claimed: new Map(), fallback: null, tlsSecret: undefined, aliases: [], fromToWww: false };
       this.servers.set(host, s);
     }
     return s;
@@ -132,10 +134,9 @@ class TableBuilder {
       this.#diags.error(refOf(ing), r.reason, field, `${r.message}; requests for this path get 503`);
       return { service, backend: null };
     }
+    // Endpoint state is not a configuration problem (it changes without a compile); the admin
+    // API reports backends without endpoints live.
     if (!this.backends.has(r.backend.key)) this.backends.set(r.backend.key, r.backend);
-    if (r.backend.endpoints.length === 0) {
-      this.#diags.warn(refOf(ing), 'NoEndpoints', field, `Service ${ns}/${ref.name} port ${port} has no ready endpoints; requests get 503 until it has`);
-    }
     return { service, backend: r.backend.key };
   }
 
@@ -184,6 +185,8 @@ class TableBuilder {
       // The oldest Ingress that defines a host decides its fallback (its defaultBackend, else the controller's).
       if (!server.fallback && host !== CATCH_ALL) server.fallback = ingFallback ?? this.controllerFallback();
       if (ann.regex) server.regex = true;
+      for (const a of ann.server.aliases) if (!server.aliases.includes(a)) server.aliases.push(a);
+      if (ann.server.fromToWww) server.fromToWww = true;
       const paths = rule.http?.paths ?? [];
       paths.forEach((p, pi) => {
         const field = `spec.rules[${ri}].http.paths[${pi}]`;
@@ -238,7 +241,7 @@ class TableBuilder {
       routes: d.routes,
       fallback: d.fallback ?? this.controllerFallback(),
       tls: certs.serverTls.get(d.host) ?? null,
-      aliases: [],
+      aliases: d.aliases,
       redirectFrom: null,
     });
     const catchDraft = this.servers.get(CATCH_ALL) ?? this.server(CATCH_ALL, false);
@@ -248,13 +251,17 @@ class TableBuilder {
       .map(toServer);
     const backends: Record<string, Backend> = {};
     for (const k of [...this.backends.keys()].sort()) backends[k] = this.backends.get(k)!;
-    const body = { servers, catchAll: toServer(catchDraft), backends, certificates: certs.certificates, global: cfg };
+    const body = { servers, catchAll: toServer(catchDraft), backends, certificates: certs.certificates, defaultCertificate: certs.defaultCertificate, global: cfg };
     const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
     return { generation, hash, ...body };
   }
 }
 
-export function compile(snap: Snapshot, opts: CompileOptions, generation: number): CompileResult {
+/**
+ * `now` (epoch ms) is the only notion of time compile has (certificate expiry); it is an input so
+ * the function stays pure. 0 skips expiry checks.
+ */
+export function compile(snap: Snapshot, opts: CompileOptions, generation: number, now = 0): CompileResult {
   const diags = new Diagnostics();
 
   const cmRef = opts.configMap;
@@ -301,7 +308,7 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
     rep.hosts = [...r.hosts].sort();
     rep.routes = r.routes;
   }
-  const certs = buildCertificates(mine, snap, opts, diags, builder.servers);
+  const certs = buildCertificates(mine, snap, opts, diags, builder.servers, now);
   const table = builder.finish(generation, cfg, certs);
 
   for (const d of diags.list) {

@@ -101,6 +101,7 @@ export const CONFIG_KEYS = {
   'global-auth-cache-duration': key(text(), '200 202 401 5m'),
   'global-auth-always-set-cookie': key(bool(), 'false'),
   'no-auth-locations': key(list(), '/.well-known/acme-challenge'),
+  'no-tls-redirect-locations': key(list(), '/.well-known/acme-challenge'),
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

@@ -33,9 +33,20 @@ export interface ProxyPolicy {
   httpVersion: '1.1' | '1.0';
 }
 
+export interface TlsRedirectPolicy {
+  /** Redirect HTTP to HTTPS when the host has TLS (ssl-redirect, default true). */
+  sslRedirect: boolean;
+  /** Redirect even without TLS on the Ingress (force-ssl-redirect). */
+  forceSslRedirect: boolean;
+  preserveTrailingSlash: boolean;
+}
+
 export interface RoutePolicy {
+  /** Set when an annotation was invalid: the route answers 503 (fail closed), with this reason. */
+  denied: string | null;
   proxy: ProxyPolicy;
   protocol: BackendProtocol;
+  tls: TlsRedirectPolicy;
 }
 
 /** Parses ingress-nginx's proxy-next-upstream value ("error timeout http_502 ..."). */
@@ -78,5 +89,10 @@ export function defaultProxyPolicy(cfg: GlobalConfig): ProxyPolicy {
 }
 
 export function defaultRoutePolicy(cfg: GlobalConfig): RoutePolicy {
-  return { proxy: defaultProxyPolicy(cfg), protocol: 'HTTP' };
+  return {
+    denied: null,
+    proxy: defaultProxyPolicy(cfg),
+    protocol: 'HTTP',
+    tls: { sslRedirect: cfg['ssl-redirect'], forceSslRedirect: cfg['force-ssl-redirect'], preserveTrailingSlash: false },
+  };
 }

@@ -87,7 +87,7 @@ export class Controller {
     this.#firstPending = 0;
     const snap = this.store.snapshot();
     const t0 = performance.now();
-    const result = compile(snap, this.#opts.compile, ++this.#generation);
+    const result = compile(snap, this.#opts.compile, ++this.#generation, Date.now());
     const dt = (performance.now() - t0) / 1000;
     this.#compiles++;
     const prev = this.#result;

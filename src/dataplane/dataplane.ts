@@ -10,7 +10,10 @@ import type { ConnContext, DataPlaneLimits, ExchangeSink } from './context.ts';
 import { Http1Connection } from './http1/connection.ts';
 import { Router } from './router.ts';
 import { BackendRegistry } from './upstream/backends.ts';
-import { PoolRegistry } from './upstream/pool.ts';
+import { PoolRegistry, poolDebug } from './upstream/pool.ts';
+import type { TLSSocket } from 'node:tls';
+import { ContextStore, type PemPair } from './tls/contexts.ts';
+import { HttpsListener } from './tls/listener.ts';
 
 export interface ListenOptions {
   host: string;
@@ -24,6 +27,10 @@ export interface DataPlaneOptions {
   log: ConnContext['log'];
   httpPort: number;
   httpsPort: number;
+  /** Certificate served when no other matches (generated at start, or shipped by the primary). */
+  defaultCertificate: PemPair;
+  /** Log upstream connection lifecycle (log level debug). */
+  debug?: boolean;
 }
 
 function limitsOf(cfg: GlobalConfig): DataPlaneLimits {
@@ -61,6 +68,10 @@ export class DataPlane {
   readonly connections = new Set<Http1Connection>();
   readonly servers: net.Server[] = [];
   readonly ctx: ConnContext;
+  readonly contexts: ContextStore;
+  https: HttpsListener | null = null;
+  /** HTTP/2 connection handler, registered by the HTTP/2 module when available. */
+  h2: ((socket: TLSSocket) => void) | null = null;
   #table: RouteTable | null = null;
 
   constructor(opts: DataPlaneOptions, initial: RouteTable) {
@@ -77,6 +88,9 @@ export class DataPlane {
       onConnectionClosed: (c) => this.connections.delete(c as Http1Connection),
     };
     this.#applyPoolLimits(initial.global);
+    if (opts.debug) poolDebug.log = (msg, obj) => opts.log('debug', obj, msg);
+    this.contexts = new ContextStore(opts.defaultCertificate, initial.global, (m) => opts.log('error', {}, m));
+    this.contexts.install(initial);
     this.#table = initial;
   }
 
@@ -93,6 +107,10 @@ export class DataPlane {
     this.backends.sync(table.backends, backendUses(table));
     const router = new Router(table, this.backends);
     this.ctx.router = router;
+    const before = this.contexts.defaultPem;
+    const settings = JSON.stringify(this.contexts.settings);
+    this.contexts.install(table);
+    if (this.https && (this.contexts.defaultPem !== before || JSON.stringify(this.contexts.settings) !== settings)) this.https.refreshDefault();
     if (table.global !== this.ctx.cfg) {
       this.ctx.cfg = table.global;
       this.ctx.limits = limitsOf(table.global);
@@ -126,16 +144,26 @@ export class DataPlane {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (socket) => {
       this.accept(socket, false);
     });
-    server.on('error', (err) => this.ctx.log('error', { err: err.message }, 'HTTP listener error'));
     await listen(server, opts);
+    server.on('error', (err) => this.ctx.log('error', { err: err.message }, 'HTTP listener error'));
     this.servers.push(server);
     return server.address() as net.AddressInfo;
+  }
+
+  async listenHttps(opts: ListenOptions, ticketKeys: Buffer | null = null): Promise<net.AddressInfo> {
+    const h2 = this.h2 !== null && this.ctx.cfg['use-http2'] ? this.h2 : null;
+    const l = new HttpsListener(this.contexts, { http1: (s) => this.accept(s, true), h2 }, ticketKeys, (m) => this.ctx.log('error', {}, m));
+    await listen(l.server, opts);
+    if (ticketKeys === null) l.startTicketRotation();
+    this.https = l;
+    return l.address();
   }
 
   /** Stops accepting; idle connections close now, busy ones after their exchange. */
   startDrain(): void {
     this.ctx.draining = true;
     for (const s of this.servers) s.close();
+    this.https?.close();
     for (const c of [...this.connections]) c.drain();
   }
 

@@ -5,6 +5,9 @@
 // candidate substrings.
 
 import type { RoutePolicy } from '../compile/policy.ts';
+import type { GlobalConfig } from '../compile/config.ts';
+import { buildSteps, type Step } from './policy/pipeline.ts';
+import './policy/steps/index.ts';
 import type { Fallback, Route, RouteTable, Server } from '../routes/table.ts';
 import type { BackendRegistry, BackendRuntime } from './upstream/backends.ts';
 import { compileRouteRegex, type RouteRegex } from './route-regex.ts';
@@ -26,9 +29,16 @@ export class Target {
   readonly regex: RouteRegex | null;
   /** Per-target cache of metric children, owned by the metrics module. */
   metrics: Map<number, unknown> | null = null;
+  /** Global options of the table this target belongs to. */
+  readonly cfg: GlobalConfig;
+  /** Policy steps this target needs, in pipeline order (empty for a plain route). */
+  readonly steps: Step[];
+  /** Step state precompiled per target (regexes, CIDR sets, verifiers), keyed by step. */
+  readonly state = new Map<string, unknown>();
 
-  constructor(server: ServerRuntime, route: Route | null, fallback: Fallback | null, backends: BackendRegistry) {
+  constructor(server: ServerRuntime, route: Route | null, fallback: Fallback | null, backends: BackendRegistry, cfg: GlobalConfig) {
     this.server = server;
+    this.cfg = cfg;
     this.route = route;
     const src = route?.source ?? fallback?.source ?? null;
     const svc = route?.service ?? fallback?.service ?? null;
@@ -41,6 +51,7 @@ export class Target {
     this.servicePort = svc?.port ?? '';
     this.path = route?.path ?? '';
     this.regex = route !== null && route.match === 'regex' ? compileRouteRegex(route.matchPath) : null;
+    this.steps = buildSteps(this);
   }
 
   /** True when nothing is configured to answer (built-in 404). */
@@ -57,11 +68,11 @@ export class ServerRuntime {
   readonly fallback: Target;
   maxPrefix = 0;
 
-  constructor(server: Server, backends: BackendRegistry) {
+  constructor(server: Server, backends: BackendRegistry, cfg: GlobalConfig) {
     this.server = server;
-    this.fallback = new Target(this, null, server.fallback, backends);
+    this.fallback = new Target(this, null, server.fallback, backends, cfg);
     for (const r of server.routes) {
-      const t = new Target(this, r, null, backends);
+      const t = new Target(this, r, null, backends, cfg);
       if (r.match === 'exact') this.exact.set(r.matchPath, t);
       else if (r.match === 'prefix') {
         this.prefix.set(r.matchPath, t);
@@ -109,9 +120,9 @@ export class Router {
 
   constructor(table: RouteTable, backends: BackendRegistry) {
     this.table = table;
-    this.catchAll = new ServerRuntime(table.catchAll, backends);
+    this.catchAll = new ServerRuntime(table.catchAll, backends, table.global);
     for (const s of table.servers) {
-      const rt = new ServerRuntime(s, backends);
+      const rt = new ServerRuntime(s, backends, table.global);
       this.servers.push(rt);
       if (s.wildcard) this.#wildcard.set(s.host.slice(2), rt);
       else this.#exact.set(s.host, rt);

@@ -9,7 +9,7 @@ export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn'
 let destination: ReturnType<typeof pino.destination> | null = null;
 
 export function createLogger(level: LogLevel, sync = false): Logger {
-  destination = pino.destination({ dest: 1, sync, minLength: sync ? 0 : 4096 });
+  destination = pino.destination({ dest: 1, sync, minLength: 0 });
   return pino(
     {
       level,

@@ -124,5 +124,7 @@ export interface RouteTable {
   catchAll: Server;
   backends: Record<string, Backend>;
   certificates: Certificate[];
+  /** Id (in certificates) of --default-ssl-certificate, or null for the generated one. */
+  defaultCertificate: string | null;
   global: GlobalConfig;
 }

@@ -19,6 +19,9 @@ import { ChunkedScanner } from './chunked.ts';
 import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, isIdempotent, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead, ResponseHead, RESP_BODY_CHUNKED, RESP_BODY_CLOSE, RESP_BODY_LENGTH, RESP_BODY_NONE } from './response-head.ts';
 import { errorBody, generatedHead } from './responses.ts';
+import { Decision } from '../policy/decision.ts';
+import { runSteps } from '../policy/pipeline.ts';
+import { ASYNC, CONTINUE, RESPOND, type PolicyHost, type RequestView } from '../policy/request-view.ts';
 
 const ST_HEAD = 0;
 const ST_REQUEST = 1;
@@ -66,7 +69,7 @@ function writeMerged(socket: Socket, head: string, body: Buffer | null): boolean
   return ok;
 }
 
-export class Http1Connection implements Timed, UpstreamOwner {
+export class Http1Connection implements Timed, UpstreamOwner, RequestView, PolicyHost {
   readonly socket: Socket;
   readonly ctx: ConnContext;
   readonly secure: boolean;
@@ -96,7 +99,7 @@ export class Http1Connection implements Timed, UpstreamOwner {
   retryDeadline = 0;
   requestId = '';
   clientIp = '';
-  scheme = 'http';
+  scheme: 'http' | 'https' = 'http';
   startMs = 0;
   startPerf = 0;
   upStartPerf = 0;
@@ -127,6 +130,39 @@ export class Http1Connection implements Timed, UpstreamOwner {
   respExtra = '';
   error = '';
   upPaused = false;
+  readonly decision = new Decision();
+
+  // RequestView for policy steps.
+  get method(): string {
+    return this.req.method;
+  }
+  get host(): string {
+    return this.req.host;
+  }
+  get hostname(): string {
+    return this.req.hostname;
+  }
+  get path(): string {
+    return this.req.path;
+  }
+  get rawPath(): string {
+    return this.req.rawPath;
+  }
+  get query(): string {
+    return this.req.query;
+  }
+  get serverPort(): number {
+    return this.localPort;
+  }
+  header(lowerName: string): string | null {
+    return this.req.headers.get(this.req.head, lowerName);
+  }
+  headerList(): [string, string][] {
+    const h = this.req.headers;
+    const out: [string, string][] = [];
+    for (let i = 0; i < h.count; i++) out.push([h.name(this.req.head, i), h.value(this.req.head, i)]);
+    return out;
+  }
 
   readonly #onData = (chunk: Buffer): void => this.onData(chunk);
   readonly #onEnd = (): void => this.onEnd();
@@ -154,6 +190,7 @@ export class Http1Connection implements Timed, UpstreamOwner {
     socket.on('error', this.#onError);
     socket.on('drain', this.#onDrain);
     this.respChunk.onData = null;
+    clock.now = Date.now();
     this.setTimeout(TO_HEADER, ctx.limits.clientHeaderTimeoutMs);
     sweeper.add(this);
   }
@@ -166,6 +203,9 @@ export class Http1Connection implements Timed, UpstreamOwner {
   // ───────────────────────────── input ─────────────────────────────
 
   onData(chunk: Buffer): void {
+    // Deadlines are armed from the coarse clock; refresh it at every I/O entry so a busy event
+    // loop (late sweep ticks) can never make a deadline come early.
+    clock.now = Date.now();
     switch (this.state) {
       case ST_HEAD:
         this.headInput(chunk);
@@ -304,6 +344,47 @@ export class Http1Connection implements Timed, UpstreamOwner {
       this.sendGenerated(413, '', true);
       return;
     }
+    // Body bytes that arrived with the head are queued now, ahead of any later ones.
+    if (!this.reqBodyDone && this.buf !== null) {
+      const b = this.buf;
+      this.buf = null;
+      this.bodyInput(b, 0);
+      if (this.state !== ST_REQUEST || this.respHeadDone) return;
+    }
+    const d = this.decision;
+    d.reset();
+    const steps = target.steps;
+    if (steps.length > 0) {
+      const r = runSteps(steps, 0, this, target, d, this);
+      if (r === RESPOND) {
+        this.sendDecision();
+        return;
+      }
+      if (r === ASYNC) return;
+    }
+    this.forward();
+  }
+
+  /** Called by an asynchronous policy step (external auth) when it has an answer. */
+  resumePolicies(): void {
+    const t = this.target;
+    if (this.state !== ST_REQUEST || t === null || this.respHeadDone) return;
+    const d = this.decision;
+    const r = runSteps(t.steps, d.resumeAt, this, t, d, this);
+    if (r === RESPOND) this.sendDecision();
+    else if (r === CONTINUE) this.forward();
+  }
+
+  get aborted(): boolean {
+    return this.state === ST_CLOSED;
+  }
+
+  /** Policies passed: proxy the request (or answer 404/503 when there is nowhere to send it). */
+  forward(): void {
+    const target = this.target!;
+    const req = this.req;
+    const policy = target.policy.proxy;
+    this.respExtra = this.decision.responseHeaders;
     if (target.notFound) {
       this.sendGenerated(404, '', false);
       return;
@@ -313,30 +394,36 @@ export class Http1Connection implements Timed, UpstreamOwner {
       this.sendGenerated(503, '', false);
       return;
     }
-    if (req.expectContinue && req.bodyKind !== BODY_NONE) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    if (req.expectContinue && !this.reqBodyDone) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     this.upHead = this.buildUpstreamHead();
     this.attempts = 0;
     this.tried.length = 0;
     this.retryDeadline = policy.nextUpstreamTimeoutMs > 0 ? clock.now + policy.nextUpstreamTimeoutMs : 0;
-    if (!this.connectUpstream()) return;
-    // Body bytes that arrived with the head.
-    if (!this.reqBodyDone && this.buf !== null) {
-      const b = this.buf;
-      this.buf = null;
-      this.bodyInput(b, 0);
-    }
+    this.connectUpstream();
+  }
+
+  /** Answers with the local response a policy decided (redirect, 401, 403, preflight...). */
+  sendDecision(): void {
+    const d = this.decision;
+    this.respExtra = d.responseHeaders;
+    this.sendGenerated(d.status, d.headers, false, d.body, d.contentType);
   }
 
   buildUpstreamHead(): string {
     const req = this.req;
     const cfg = this.ctx.cfg;
     const ip = this.clientIp;
+    const d = this.decision;
     const host = req.host !== '' ? req.host : this.target!.backend!.data.service;
+    const upHost = d.upstreamHost ?? host;
+    if (d.dropHeaders !== null) {
+      for (const name of d.dropHeaders) for (let i = req.headers.find(req.head, name); i >= 0; i = req.headers.find(req.head, name, i + 1)) req.headers.drop[i] = 1;
+    }
     const xff = req.xForwardedFor !== '' && cfg['compute-full-forwarded-for'] ? `${req.xForwardedFor}, ${ip}` : ip;
     const port = this.secure ? this.ctx.httpsPort : this.ctx.httpPort;
     const scheme = this.scheme;
     let h =
-      `${req.method} ${req.target} HTTP/1.1\r\nHost: ${host}\r\n` +
+      `${req.method} ${d.target ?? req.target} HTTP/1.1\r\nHost: ${upHost}\r\n` +
       req.headers.kept(req.head, req.headersStart) +
       (this.requestId !== '' ? `X-Request-ID: ${this.requestId}\r\n` : '') +
       `X-Real-IP: ${ip}\r\nX-Forwarded-For: ${xff}\r\nX-Forwarded-Host: ${host}\r\nX-Forwarded-Port: ${port}\r\n` +
@@ -344,13 +431,15 @@ export class Http1Connection implements Timed, UpstreamOwner {
     if (req.xForwardedFor !== '') h += `X-Original-Forwarded-For: ${req.xForwardedFor}\r\n`;
     if (cfg['proxy-add-original-uri-header']) h += `X-Original-URI: ${req.target}\r\n`;
     if (req.upgrade !== '') h += `Upgrade: ${req.upgrade}\r\nConnection: upgrade\r\n`;
-    return h + '\r\n';
+    return h + d.addHeaders + '\r\n';
   }
 
   /** Picks an endpoint and takes a connection. Returns false when it already answered. */
   connectUpstream(): boolean {
     const target = this.target!;
-    const ep = target.backend!.pick(this.tried);
+    const d = this.decision;
+    const preferred = this.attempts === 0 ? d.endpoint : null;
+    const ep = preferred !== null && target.backend!.endpoints.includes(preferred) ? preferred : target.backend!.pick(this.tried);
     if (ep === null) {
       this.upstreamFailedFinal(this.error === '' ? 'no endpoint left to try' : this.error, this.lastFail);
       return false;
@@ -358,6 +447,10 @@ export class Http1Connection implements Timed, UpstreamOwner {
     this.attempts++;
     this.tried.push(ep);
     this.endpoint = ep;
+    if (d.onEndpoint !== null) {
+      d.onEndpoint(d, ep);
+      this.respExtra = d.responseHeaders;
+    }
     this.upstreamAddr = this.upstreamAddr === '' ? ep.display : `${this.upstreamAddr}, ${ep.display}`;
     this.upHeadSent = false;
     this.upBytesSent = 0;
@@ -376,6 +469,7 @@ export class Http1Connection implements Timed, UpstreamOwner {
 
   upConnected(conn: UpstreamConn): void {
     if (conn !== this.up) return;
+    clock.now = Date.now();
     this.sendUpstreamRequest();
   }
 
@@ -511,6 +605,7 @@ export class Http1Connection implements Timed, UpstreamOwner {
 
   upData(conn: UpstreamConn, chunk: Buffer): void {
     if (conn !== this.up) return;
+    clock.now = Date.now();
     if (this.state === ST_TUNNEL) {
       this.deadline = clock.now + this.tunnelTimeout();
       if (!this.socket.write(chunk)) this.pauseUpstream();
@@ -678,7 +773,7 @@ export class Http1Connection implements Timed, UpstreamOwner {
     if (up !== null) {
       if (extraBytes || this.respClose || !this.reqBodyDone || this.upPaused) {
         up.socket.resume();
-        up.pool.discard(up);
+        up.pool.discard(up, extraBytes ? 'extra bytes' : this.respClose ? 'upstream asked to close' : !this.reqBodyDone ? 'request body unfinished' : 'client backpressure');
       } else {
         up.pool.release(up);
       }
@@ -716,6 +811,7 @@ export class Http1Connection implements Timed, UpstreamOwner {
 
   upDrain(conn: UpstreamConn): void {
     if (conn !== this.up) return;
+    clock.now = Date.now();
     if (this.paused && this.state !== ST_CLOSED) {
       this.resumeClient();
       if (this.state === ST_REQUEST && !this.reqBodyDone) this.setTimeout(TO_BODY, this.ctx.limits.clientBodyTimeoutMs);
@@ -827,17 +923,27 @@ export class Http1Connection implements Timed, UpstreamOwner {
 
   // ──────────────────────────── output ─────────────────────────────
 
-  /** Sends a response sluice generated (error pages). `close`: close after it. */
-  sendGenerated(status: number, extraHeaders: string, close: boolean): void {
+  /**
+   * Sends a response sluice generated (error pages, redirects, policy answers). `close`: close
+   * after it. Without a body, statuses that carry one get the standard HTML page.
+   */
+  sendGenerated(status: number, extraHeaders: string, close: boolean, body = '', contentType = ''): void {
     this.status = status;
     this.respHeadDone = true;
     if (close || this.ctx.draining) this.keepAlive = false;
     // An unread request body forces a close, unless it is already all buffered.
     if (!this.reqBodyDone && !(this.keepAlive && this.skipBufferedBody())) this.keepAlive = false;
-    const body = this.req.method === 'HEAD' ? '' : errorBody(status);
-    const head = generatedHead(status, 'text/html', errorBody(status).length, this.keepAlive, extraHeaders + this.respExtra);
-    this.respBytes += head.length + body.length;
-    this.socket.write(head + body, 'latin1');
+    let text = body;
+    let type = contentType;
+    if (text === '' && status !== 204 && status !== 304 && status >= 300) {
+      text = errorBody(status);
+      type = 'text/html';
+    }
+    const head = generatedHead(status, type, Buffer.byteLength(text), this.keepAlive, extraHeaders + this.respExtra);
+    const payload = this.req.method === 'HEAD' ? '' : text;
+    this.respBytes += head.length + payload.length;
+    if (payload === '' || /^[\x00-\xff]*$/.test(payload)) this.socket.write(head + payload, 'latin1');
+    else writeMerged(this.socket, head, Buffer.from(payload, 'utf8'));
     this.finishExchange();
   }
 
@@ -965,6 +1071,7 @@ export class Http1Connection implements Timed, UpstreamOwner {
   }
 
   onDrain(): void {
+    clock.now = Date.now();
     if (this.upPaused) {
       this.upPaused = false;
       const up = this.up;

@@ -28,6 +28,9 @@ export interface TlsUpstreamOptions {
   ca?: string;
 }
 
+/** Debug hook for connection lifecycle (set when the log level is debug; null costs nothing). */
+export const poolDebug: { log: ((msg: string, obj: Record<string, unknown>) => void) | null } = { log: null };
+
 export class UpstreamConn implements Timed {
   readonly socket: net.Socket;
   readonly pool: UpstreamPool;
@@ -109,6 +112,7 @@ export class UpstreamConn implements Timed {
       return;
     }
     this.closed = true;
+    poolDebug.log?.('upstream connection closed', { upstream: this.pool.key, requests: this.requests, owned: this.owner !== null, error: err?.message ?? null });
     sweeper.delete(this);
     this.pool.forget(this);
     if (!this.socket.destroyed) this.socket.destroy();
@@ -165,6 +169,7 @@ export class UpstreamPool {
       return c;
     }
     this.opened++;
+    poolDebug.log?.('upstream connection opened', { upstream: this.key, idle: idle.length, active: this.active });
     const c = new UpstreamConn(this, owner);
     c.requests = 1;
     this.active++;
@@ -191,7 +196,8 @@ export class UpstreamPool {
   }
 
   /** Called when an owned connection is abandoned (error, abort): it is destroyed. */
-  discard(c: UpstreamConn): void {
+  discard(c: UpstreamConn, why = ''): void {
+    poolDebug.log?.('upstream connection discarded', { upstream: this.key, why });
     if (c.owner !== null) this.active--;
     c.owner = null;
     c.destroy();

@@ -1,0 +1,29 @@
+// The shape of one annotation family's parser: which keys it owns and how it turns them into
+// the typed policy. Families run in a fixed order (index.ts) over a private copy of the policy.
+
+import type { Ingress } from '../../model/k8s.ts';
+import type { Snapshot } from '../../store/store.ts';
+import type { GlobalConfig } from '../config.ts';
+import type { Diagnostics } from '../diagnostics.ts';
+import type { RoutePolicy } from '../policy.ts';
+import type { AnnotationReader } from './reader.ts';
+
+export interface AnnotationContext {
+  cfg: GlobalConfig;
+  snap: Snapshot;
+  opts: { annotationsPrefix: string; allowCrossNamespaceSecrets: boolean };
+  diags: Diagnostics;
+}
+
+/** Host-level effects of an Ingress's annotations (merged into its servers by compile). */
+export interface ServerEffects {
+  /** use-regex or rewrite-target: every path of the Ingress's hosts is a regex. */
+  regex: boolean;
+  aliases: string[];
+  fromToWww: boolean;
+}
+
+export interface AnnotationFamily {
+  name: string;
+  apply(r: AnnotationReader, p: RoutePolicy, server: ServerEffects, ing: Ingress, ctx: AnnotationContext): void;
+}

@@ -1,0 +1,18 @@
+// The self-signed certificate served when no other matches and --default-ssl-certificate is not
+// given, generated at start-up (like ingress-nginx's "Fake Certificate").
+
+import selfsigned from 'selfsigned';
+import type { PemPair } from './contexts.ts';
+
+export async function generateDefaultCertificate(): Promise<PemPair> {
+  const now = Date.now();
+  const pems = await selfsigned.generate([{ name: 'commonName', value: 'sluice Ingress Controller Fake Certificate' }, { name: 'organizationName', value: 'sluice' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now - 3600_000),
+    notAfterDate: new Date(now + 365 * 86400_000),
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'ingress.local' }] }],
+  } as never);
+  return { cert: pems.cert, key: pems.private };
+}
