@@ -306,6 +306,7 @@ async function main(): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const latenciesMs: number[] = [];
   const polls: number[] = [];
+  const rssAfterMiB: number[] = [];
   let timeouts = 0;
   for (let gen = 1; gen <= o.changes; gen++) {
     const path = `/gen-${gen}`;
@@ -328,7 +329,9 @@ async function main(): Promise<void> {
     if (seen) latenciesMs.push(ms);
     else timeouts++;
     polls.push(n);
-    log(`change ${gen}/${o.changes}: ${seen ? `${ms.toFixed(0)} ms` : 'NOT SEEN'} (${n} polls)`);
+    const rss = readMemKb(sluice.pids()).rssKb / 1024;
+    rssAfterMiB.push(rss);
+    log(`change ${gen}/${o.changes}: ${seen ? `${ms.toFixed(0)} ms` : 'NOT SEEN'} (${n} polls), RSS ${rss.toFixed(0)} MiB`);
     await sleep(300 + Math.floor(Math.random() * 300));
   }
   agent.destroy();
@@ -361,6 +364,8 @@ async function main(): Promise<void> {
     rssSettledMiB: rssSettledKb / 1024,
     rssEndMiB: rssEndKb / 1024,
     changeMs: latenciesMs,
+    changePolls: polls,
+    rssAfterChangeMiB: rssAfterMiB,
     changeP50Ms: median(latenciesMs),
     changeP99Ms: percentile(latenciesMs, 99),
     changeMaxMs: Math.max(...latenciesMs),
