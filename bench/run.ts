@@ -23,9 +23,9 @@ import { describeMachine, missingTools, waitQuiet, which } from './lib/machine.t
 import { measureRun, type Measurement } from './lib/measure.ts';
 import { allocatePorts, httpGet } from './lib/net.ts';
 import { installCleanupHandlers, stopAllTracked } from './lib/procs.ts';
-import { proxyLabel, scrapeMetric, sluiceAvailable, startProxy, StartError, type BenchEnv, type ProxySpec, type RunningProxy } from './lib/proxies.ts';
+import { nginxChurnIncludeFile, proxyLabel, scrapeMetrics, sluiceAvailable, startProxy, StartError, type BenchEnv, type ProxySpec, type RunningProxy } from './lib/proxies.ts';
 import { renderNotes, renderTable, summarize, type RunRecord } from './lib/report.ts';
-import { hostsTable, realisticTable, targetHost, type RouteSpec } from './lib/routes.ts';
+import { hostsTable, nginxChurnInclude, realisticTable, targetHost, type RouteSpec } from './lib/routes.ts';
 import { makeBenchCert } from './lib/tlscert.ts';
 import { toYamlStream } from './lib/yaml.ts';
 import { failedRequests, runWrk, type WrkRun } from './lib/wrk.ts';
@@ -161,11 +161,14 @@ function buildCases(): CaseDef[] {
   for (const [p, q] of [[NGINX1_64K, true], [HAPROXY1, false], [SLUICE1, true]] as const) add('1m', p, q, { path: '/1m', ref: '1m/nginx-1w-buf64k' });
   for (const [p, q] of [[NGINX1, true], [HAPROXY1, false], [SLUICE1, true]] as const) add('hosts10', p, q, { table: 'hosts10' });
   for (const [p, q] of [[NGINX1, true], [HAPROXY1, false], [SLUICE1, true]] as const) add('hosts10k', p, q, { table: 'hosts10k' });
-  for (const [p, q] of [[SLUICE1, true], [SLUICE2, false]] as const) add('churn', p, q, { table: 'churn', churn: true, ref: 'c64/nginx-1w' });
+  for (const [p, q] of [[NGINX1, false], [SLUICE1, true], [SLUICE2, false]] as const) add('churn', p, q, { table: 'churn', churn: true, ref: 'c64/nginx-1w' });
   return cases;
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** Route-table swaps, compiles and compile time (sluice /metrics), read around a churn run. */
+const CHURN_METRICS = ['nginx_ingress_controller_success', 'sluice_compile_duration_seconds_count', 'sluice_compile_duration_seconds_sum'] as const;
 
 const log = (s: string): void => {
   const t = new Date().toISOString().slice(11, 19);
@@ -196,24 +199,21 @@ async function bodyCheck(env: BenchEnv, backend: Backend, t: RouteSpec, c: CaseD
   }
 }
 
-/** Rewrites the route-change file every `ms` while running. */
+/** Applies a route change every `ms` while running (sluice: rewrite a manifest; nginx: reload). */
 class Churn {
   #timer: NodeJS.Timeout | null = null;
   #gen = 0;
   writes = 0;
-  readonly #t: RouteSpec;
-  readonly #file: string;
+  readonly #step: (gen: number) => void;
   readonly #ms: number;
-  constructor(t: RouteSpec, file: string, ms: number) {
-    this.#t = t;
-    this.#file = file;
+  constructor(step: (gen: number) => void, ms: number) {
+    this.#step = step;
     this.#ms = ms;
   }
   start(): void {
     this.writes = 0;
     this.#timer = setInterval(() => {
-      this.#gen++;
-      writeFileAtomic(this.#file, toYamlStream(churnObjects(this.#t, this.#gen)));
+      this.#step(++this.#gen);
       this.writes++;
     }, this.#ms);
   }
@@ -223,8 +223,25 @@ class Churn {
   }
   reset(): void {
     this.#gen = 0;
-    writeFileAtomic(this.#file, toYamlStream(churnObjects(this.#t, 0)));
+    this.#step(0);
   }
+}
+
+function makeChurn(env: BenchEnv, c: CaseDef, t: RouteSpec, proxy: RunningProxy, ms: number): Churn | null {
+  if (!c.churn) return null;
+  if (c.proxy.kind === 'sluice' && proxy.manifests) {
+    const file = proxy.manifests.targetFile;
+    return new Churn((gen) => writeFileAtomic(file, toYamlStream(churnObjects(t, gen))), ms);
+  }
+  if (c.proxy.kind === 'nginx') {
+    // What ingress-nginx does on an Ingress change: rewrite the config and reload (SIGHUP).
+    const file = nginxChurnIncludeFile(env);
+    return new Churn((gen) => {
+      writeFileAtomic(file, nginxChurnInclude(gen));
+      if (gen > 0) process.kill(proxy.tracked.pid, 'SIGHUP');
+    }, ms);
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------- main
@@ -367,7 +384,7 @@ async function main(): Promise<void> {
           emit({ ...base, unavailable: `body check failed: ${check.why}`, notes: proxy.notes });
           continue;
         }
-        const churn = c.churn && proxy.manifests ? new Churn(t, proxy.manifests.targetFile, o.churnMs) : null;
+        const churn = makeChurn(env, c, t, proxy, o.churnMs);
         const run: WrkRun = {
           url: `${c.scheme}://127.0.0.1:${c.scheme === 'https' ? env.httpsPort : env.httpPort}${c.path === '/1m' ? '/1m' : t.targetPath}`,
           connections: c.conns,
@@ -385,15 +402,22 @@ async function main(): Promise<void> {
         let tryNo = 0;
         let gateInfo = { waitedS: 0, busyPct: NaN, quiet: true };
         let swaps = NaN;
+        let compiles = NaN;
+        let compileMs = NaN;
         let writes = 0;
         for (tryNo = 1; tryNo <= o.tries; tryNo++) {
           gateInfo = await waitQuiet({ quietPct: o.quietPct, maxWaitS: o.gateMaxS, sampleMs: o.gateSampleMs, log, ours: () => new Set([...proxy.tracked.pids(), ...backend.tracked.pids()]) });
-          const s0 = churn && proxy.adminPort ? await scrapeMetric(proxy.adminPort, 'nginx_ingress_controller_success') : NaN;
+          const s0 = churn && proxy.adminPort ? await scrapeMetrics(proxy.adminPort, CHURN_METRICS) : null;
           churn?.start();
           m = await measureRun(proxy.tracked, backend, run);
           churn?.stop();
           writes = churn?.writes ?? 0;
-          if (churn && proxy.adminPort) swaps = (await scrapeMetric(proxy.adminPort, 'nginx_ingress_controller_success')) - s0;
+          if (churn && proxy.adminPort && s0) {
+            const s1 = await scrapeMetrics(proxy.adminPort, CHURN_METRICS);
+            swaps = s1[CHURN_METRICS[0]]! - s0[CHURN_METRICS[0]]!;
+            compiles = s1[CHURN_METRICS[1]]! - s0[CHURN_METRICS[1]]!;
+            compileMs = ((s1[CHURN_METRICS[2]]! - s0[CHURN_METRICS[2]]!) / compiles) * 1000;
+          }
           if (m.foreignCpuPct <= o.foreignMax || tryNo === o.tries) break;
           log(`  ${c.id}: other processes used ${m.foreignCpuPct.toFixed(1)}% during the run (${m.foreignTop.join(', ') || 'kernel or short-lived processes'}); redoing (try ${tryNo}/${o.tries})`);
         }
@@ -407,7 +431,7 @@ async function main(): Promise<void> {
           gate: gateInfo,
           startS: proxy.startS,
           notes: { ...proxy.notes, aliveAfterRun: alive },
-          churn: churn ? { writes, tableSwaps: swaps } : null,
+          churn: churn ? { writes, tableSwaps: swaps, compiles, compileMeanMs: compileMs } : null,
           ...m!,
         };
         emit(rec);
@@ -418,7 +442,7 @@ async function main(): Promise<void> {
             `  ${c.id} #${round}: ${Math.round(w.rps)} req/s p50=${(w.p50Us / 1000).toFixed(2)}ms p99=${(w.p99Us / 1000).toFixed(2)}ms ` +
               `cpu=${m!.proxyUsPerReq.toFixed(1)}us/req (${m!.proxyCpuPct.toFixed(0)}%) rss=${(m!.rssPeakKb / 1024).toFixed(1)}MiB ` +
               `failed=${failedRequests(w)} busy=${m!.machineBusyPct.toFixed(0)}% foreign=${m!.foreignCpuPct.toFixed(1)}% upNew=${m!.upstreamNewConns}` +
-              (churn ? ` writes=${writes} swaps=${swaps}` : '') + (alive ? '' : ' PROXY EXITED'),
+              (churn ? ` writes=${writes} swaps=${swaps} compiles=${compiles} compile=${compileMs.toFixed(0)}ms` : '') + (alive ? '' : ' PROXY EXITED'),
           );
         }
       } finally {

@@ -37,8 +37,8 @@ function selfTicks(): { own: number; children: number } {
 }
 
 export async function measureRun(proxy: Tracked, backend: Backend, run: WrkRun, sampleMs = 500): Promise<Measurement> {
-  const proxyPids0 = treePids(proxy.pid);
-  const backendPids0 = treePids(backend.tracked.pid);
+  const proxyPids0 = treePids(proxy.pid, true);
+  const backendPids0 = treePids(backend.tracked.pid, true);
   const acc0 = await backendAccepts(backend);
   const all0 = readAllStats();
   const sys0 = readSystemTicks();
@@ -68,12 +68,13 @@ export async function measureRun(proxy: Tracked, backend: Backend, run: WrkRun, 
   sample();
   const wallS = (performance.now() - t0) / 1000;
   const sys1 = readSystemTicks();
-  const p1 = readTreeTicks(treePids(proxy.pid));
-  const b1 = readTreeTicks(treePids(backend.tracked.pid));
+  const proxyPids1 = treePids(proxy.pid, true);
+  const p1 = readTreeTicks(proxyPids1);
+  const b1 = readTreeTicks(treePids(backend.tracked.pid, true));
   const self1 = selfTicks();
   const all1 = readAllStats();
   const acc1 = await backendAccepts(backend);
-  const mine = new Set([...proxyPids0, ...treePids(proxy.pid), ...backendPids0, process.pid]);
+  const mine = new Set([...proxyPids0, ...proxyPids1, ...backendPids0, process.pid]);
   const foreignTop = topDeltas(all0, all1, 8)
     .filter((x) => !mine.has(x.pid) && x.comm !== 'wrk')
     .slice(0, 3)

@@ -154,9 +154,14 @@ export function topDeltas(a: ReadonlyMap<number, ProcStat>, b: ReadonlyMap<numbe
   return out.sort((x, y) => y.ticks - x.ticks).slice(0, n);
 }
 
-/** Live pids of a tree (root included), excluding zombies. */
-export function treePids(root: number): number[] {
-  return descendants(root, readParents()).filter((p) => {
+/**
+ * Pids of a tree (root included). Zombies are left out unless `withZombies`: for CPU sums they
+ * must stay in, because an exited child's time reaches its parent's cutime only once reaped.
+ */
+export function treePids(root: number, withZombies = false): number[] {
+  const all = descendants(root, readParents());
+  if (withZombies) return all;
+  return all.filter((p) => {
     const s = readProcStat(p);
     return s !== null && s.state !== 'Z' && s.state !== 'X';
   });

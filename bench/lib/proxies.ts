@@ -3,7 +3,7 @@
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderHaproxy, renderHaproxyMap, renderNginx, targetHost, type RouteSpec } from './routes.ts';
+import { nginxChurnInclude, renderHaproxy, renderHaproxyMap, renderNginx, targetHost, type RouteSpec } from './routes.ts';
 import { CONFIG_NAME, CONFIG_NS, TLS_SECRET, writeSluiceManifests, type WrittenManifests } from './k8s-objects.ts';
 import { httpGet, tcpOpen, waitHttp, waitPortsFree } from './net.ts';
 import { sleep, spawnTracked, type Tracked } from './procs.ts';
@@ -106,6 +106,11 @@ export function sluiceArgs(env: BenchEnv, manifestsDir: string, workers: number)
 
 export class StartError extends Error {}
 
+/** The file the nginx route-change case rewrites before each reload. */
+export function nginxChurnIncludeFile(env: BenchEnv): string {
+  return join(env.runDir, 'nginx-churn.inc');
+}
+
 export async function startProxy(env: BenchEnv, spec: ProxySpec, t: RouteSpec, startTimeoutMs = 180_000): Promise<RunningProxy> {
   const ports = spec.kind === 'sluice' ? [env.httpPort, env.httpsPort, env.adminPort] : [env.httpPort, env.httpsPort];
   if (!(await waitPortsFree(ports))) throw new StartError(`ports ${ports.join(', ')} still busy`);
@@ -119,6 +124,8 @@ export async function startProxy(env: BenchEnv, spec: ProxySpec, t: RouteSpec, s
     case 'nginx': {
       const buf = spec.bufSize ?? '4k';
       const file = join(env.runDir, `proxy-nginx-${t.name}-${spec.workers}w-${buf}.conf`);
+      const targetInclude = t.name.endsWith('-churn') ? nginxChurnIncludeFile(env) : undefined;
+      if (targetInclude) writeFileSync(targetInclude, nginxChurnInclude(0));
       renderOnce(`nginx:${t.name}:${spec.workers}:${buf}`, file, () =>
         renderNginx(t, {
           runDir: env.runDir,
@@ -130,6 +137,7 @@ export async function startProxy(env: BenchEnv, spec: ProxySpec, t: RouteSpec, s
           certFile: env.certFile,
           keyFile: env.keyFile,
           runningAsRoot: env.asRoot,
+          ...(targetInclude ? { targetInclude } : {}),
         }),
       );
       tracked = spawnTracked(label, 'nginx', ['-p', `${env.runDir}/`, '-c', file, '-e', join(env.runDir, 'logs', 'proxy-nginx.err'), '-g', 'daemon off;'], { logFile });
@@ -181,14 +189,17 @@ export async function startProxy(env: BenchEnv, spec: ProxySpec, t: RouteSpec, s
   return { spec, tracked, adminPort: spec.kind === 'sluice' ? env.adminPort : null, manifests, startS, notes };
 }
 
-/** A Prometheus sample value from sluice's /metrics (summed over label sets), or NaN. */
-export async function scrapeMetric(adminPort: number, name: string): Promise<number> {
+/** Prometheus sample values from sluice's /metrics (each summed over label sets; NaN if absent). */
+export async function scrapeMetrics(adminPort: number, names: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  let text = '';
   try {
-    const r = await httpGet({ port: adminPort, path: '/metrics', timeoutMs: 5000 });
-    return sumMetric(r.body.toString('utf8'), name);
+    text = (await httpGet({ port: adminPort, path: '/metrics', timeoutMs: 5000 })).body.toString('utf8');
   } catch {
-    return NaN;
+    /* leave NaN */
   }
+  for (const n of names) out[n] = sumMetric(text, n);
+  return out;
 }
 
 /** Sum of all samples of metric `name` in Prometheus text format; NaN when absent. */

@@ -116,6 +116,13 @@ export interface NginxRender {
   keyFile: string;
   /** Emit `user root;` (the master runs as root and must not drop workers to nobody). */
   runningAsRoot: boolean;
+  /** File included in the target host's server block (the route-change case rewrites it). */
+  targetInclude?: string;
+}
+
+/** Generation `gen` of the nginx route-change include: one extra exact location. */
+export function nginxChurnInclude(gen: number): string {
+  return `location = /churn-${gen} { proxy_pass http://backends; }\n`;
 }
 
 /**
@@ -167,8 +174,9 @@ export function renderNginx(t: RouteSpec, r: NginxRender): string {
     '        location / { return 404; }',
     '    }',
   );
-  for (const h of t.hosts) {
+  for (const [i, h] of t.hosts.entries()) {
     L.push('    server {', `        listen 127.0.0.1:${r.httpPort};`, `        listen 127.0.0.1:${r.httpsPort} ssl;`, `        server_name ${h.host};`);
+    if (i === t.target && r.targetInclude) L.push(`        include ${r.targetInclude};`);
     for (const p of h.paths) {
       L.push(`        location ${p.type === 'Exact' ? '= ' : ''}${p.path} { proxy_pass http://backends; }`);
     }
