@@ -1,22 +1,28 @@
-// Wires the pipeline for one process: source → store → controller (compile) → data plane, plus
-// the admin server, metrics and logs. cli/main.ts parses flags and calls start().
+// Wires the pipeline: source → store → controller (compile) → data plane, plus the admin server,
+// metrics and logs. With --workers 1 the data plane runs in this process; with N > 1 this
+// process is the primary (control loop, compile, admin) and N worker processes serve traffic.
 
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import client from 'prom-client';
 import type { Options } from './cli/args.ts';
 import type { CompileOptions } from './compile/compile.ts';
+import { catalogueAsJson } from './compile/annotations/catalogue.ts';
 import { Controller } from './controller/controller.ts';
 import { DataPlane } from './dataplane/dataplane.ts';
-import { generateDefaultCertificate } from './dataplane/tls/default-cert.ts';
 import { ExchangeObserver } from './dataplane/observer.ts';
-import { createAdminServer, listenAdmin } from './admin/server.ts';
+import { Router } from './dataplane/router.ts';
+import { BackendRegistry } from './dataplane/upstream/backends.ts';
+import { PoolRegistry } from './dataplane/upstream/pool.ts';
+import { generateDefaultCertificate } from './dataplane/tls/default-cert.ts';
+import { backendUses } from './dataplane/dataplane.ts';
+import { createAdminServer, listenAdmin, type AdminState } from './admin/server.ts';
 import { flushLogs, type Logger } from './log/logger.ts';
 import { Metrics } from './metrics/metrics.ts';
 import type { RouteTable } from './routes/table.ts';
 import { ManifestSource } from './sources/manifests/source.ts';
 import { Store } from './store/store.ts';
-import { catalogueAsJson } from './compile/annotations/catalogue.ts';
+import { WorkerPool } from './workers/pool.ts';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -34,20 +40,26 @@ export function compileOptions(o: Options): CompileOptions {
 }
 
 export interface RunningApp {
-  httpAddress: AddressInfo;
+  httpPort: number;
+  httpsPort: number;
   adminAddress: AddressInfo;
   shutdown(reason: string): Promise<void>;
 }
 
-export async function start(opts: Options, log: Logger): Promise<RunningApp> {
-  const store = new Store();
-  const metrics = new Metrics({ controller_namespace: opts.controllerNamespace, controller_class: opts.controllerClass, controller_pod: opts.podName });
-  client.collectDefaultMetrics({ register: metrics.registry, prefix: 'sluice_' });
-  const observer = new ExchangeObserver({ metrics, accessLog: log });
-  let shuttingDown = false;
-  let ready = false;
-  let dataplane: DataPlane | null = null;
+/** The control plane: store, source, controller and the controller-side metrics. */
+interface ControlPlane {
+  store: Store;
+  controller: Controller;
+  metrics: Metrics;
+  initial: RouteTable;
+  sourceProblems(): unknown[];
+  stop(): void;
+  /** Controller metrics for a newly published table. */
+  tablePublished(t: RouteTable): void;
+}
 
+function startControlPlane(opts: Options, log: Logger, metrics: Metrics): ControlPlane {
+  const store = new Store();
   const controller = new Controller(
     store,
     { compile: compileOptions(opts), debounceMs: opts.debounceMs, maxDelayMs: 1000 },
@@ -57,26 +69,59 @@ export async function start(opts: Options, log: Logger): Promise<RunningApp> {
         metrics.compileSeconds.observe(dt);
         metrics.ingressErrors.reset();
         for (const i of result.ingresses) if (i.ours && i.errors > 0) metrics.ingressErrors.set({ namespace: i.ref.namespace ?? '', ingress: i.ref.name }, i.errors);
+        for (const k of ['Ingress', 'IngressClass', 'Service', 'EndpointSlice', 'Secret', 'ConfigMap'] as const) metrics.objects.set({ kind: k }, store.count(k));
       },
     },
   );
-  const onTable = (t: RouteTable): void => {
-    metrics.configHash.set(parseInt(t.hash.slice(0, 12), 16));
-    metrics.reloadSuccess.set(1);
-    metrics.reloadTimestamp.set(Date.now() / 1000);
-    metrics.reloads.inc();
-    observer.accessLog = t.global['disable-access-log'] ? null : log;
-  };
-
   if (opts.manifests.length === 0) {
     throw new Error('no --manifests given: Kubernetes API mode is not available in this build');
   }
   const source = new ManifestSource(opts.manifests, store, log);
   source.start();
   const initial = controller.compileNow().table;
-  onTable(initial);
+  const tablePublished = (t: RouteTable): void => {
+    metrics.configHash.set(parseInt(t.hash.slice(0, 12), 16));
+    metrics.reloadSuccess.set(1);
+    metrics.reloadTimestamp.set(Date.now() / 1000);
+    metrics.reloads.inc();
+  };
+  tablePublished(initial);
+  return {
+    store,
+    controller,
+    metrics,
+    initial,
+    sourceProblems: () => source.problems(),
+    stop: () => {
+      source.stop();
+      controller.stop();
+    },
+    tablePublished,
+  };
+}
 
-  dataplane = new DataPlane(
+function labelsOf(opts: Options): ConstructorParameters<typeof Metrics>[0] {
+  return { controller_namespace: opts.controllerNamespace, controller_class: opts.controllerClass, controller_pod: opts.podName };
+}
+
+async function startAdmin(opts: Options, log: Logger, state: Omit<AdminState, 'version' | 'extra'>): Promise<{ address: AddressInfo; close(): void }> {
+  const admin = createAdminServer({ ...state, version: VERSION, extra: { '/debug/annotations': () => catalogueAsJson() } });
+  const address = await listenAdmin(admin, opts.bindAddress, opts.adminPort);
+  log.info({ protocol: 'admin', address: address.address, port: address.port }, 'listening');
+  return { address, close: () => admin.close() };
+}
+
+export async function start(opts: Options, log: Logger): Promise<RunningApp> {
+  return opts.workers > 1 ? startPrimary(opts, log) : startSingle(opts, log);
+}
+
+/** --workers 1: everything in this process. */
+async function startSingle(opts: Options, log: Logger): Promise<RunningApp> {
+  const metrics = new Metrics(labelsOf(opts));
+  client.collectDefaultMetrics({ register: metrics.registry, prefix: 'sluice_' });
+  const cp = startControlPlane(opts, log, metrics);
+  const observer = new ExchangeObserver({ metrics, accessLog: cp.initial.global['disable-access-log'] ? null : log });
+  const dp = new DataPlane(
     {
       sink: observer,
       log: (level, obj, msg) => log[level](obj, msg),
@@ -85,55 +130,121 @@ export async function start(opts: Options, log: Logger): Promise<RunningApp> {
       defaultCertificate: await generateDefaultCertificate(),
       debug: opts.logLevel === 'debug' || opts.logLevel === 'trace',
     },
-    initial,
+    cp.initial,
   );
-  const dp = dataplane;
-  controller.addSink({
+  cp.controller.addSink({
     install: (t) => {
       dp.install(t);
-      onTable(t);
+      cp.tablePublished(t);
+      observer.accessLog = t.global['disable-access-log'] ? null : log;
     },
     updateEndpoints: (k, eps) => dp.updateEndpoints(k, eps),
   });
 
-  const httpAddress = await dp.listenHttp({ host: opts.bindAddress, port: opts.httpPort });
-  dp.ctx.httpPort = opts.httpPort === 0 ? httpAddress.port : opts.httpPort;
-  log.info({ protocol: 'http', address: httpAddress.address, port: httpAddress.port }, 'listening');
-  const httpsAddress = await dp.listenHttps({ host: opts.bindAddress, port: opts.httpsPort });
-  dp.ctx.httpsPort = opts.httpsPort === 0 ? httpsAddress.port : opts.httpsPort;
-  log.info({ protocol: 'https', address: httpsAddress.address, port: httpsAddress.port }, 'listening');
+  const http = await dp.listenHttp({ host: opts.bindAddress, port: opts.httpPort });
+  dp.ctx.httpPort = http.port;
+  log.info({ protocol: 'http', address: http.address, port: http.port }, 'listening');
+  const https = await dp.listenHttps({ host: opts.bindAddress, port: opts.httpsPort });
+  dp.ctx.httpsPort = https.port;
+  log.info({ protocol: 'https', address: https.address, port: https.port }, 'listening');
 
-  const admin = createAdminServer({
-    version: VERSION,
+  let ready = false;
+  let shuttingDown = false;
+  const admin = await startAdmin(opts, log, {
     health: () => (shuttingDown ? { ok: false, reason: 'shutting down' } : ready ? { ok: true, reason: '' } : { ok: false, reason: 'starting' }),
-    result: () => controller.result,
+    result: () => cp.controller.result,
     router: () => dp.router,
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-    sourceProblems: () => source.problems(),
-    extra: { '/debug/annotations': () => catalogueAsJson() },
+    sourceProblems: () => cp.sourceProblems(),
   });
-  const adminAddress = await listenAdmin(admin, opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? opts.bindAddress : opts.bindAddress, opts.adminPort);
-  log.info({ protocol: 'admin', address: adminAddress.address, port: adminAddress.port }, 'listening');
   ready = true;
-  log.info({ version: VERSION, generation: initial.generation }, 'ready');
+  log.info({ version: VERSION, generation: cp.initial.generation, workers: 1 }, 'ready');
 
-  async function shutdown(reason: string): Promise<void> {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log.info({ reason, gracePeriodS: opts.shutdownGracePeriod }, 'shutting down: draining connections');
-    source.stop();
-    controller.stop();
-    dp.startDrain();
-    const deadline = Date.now() + opts.shutdownGracePeriod * 1000;
-    while (dp.activeConnections > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const left = dp.activeConnections;
-    dp.closeAll();
-    admin.close();
-    log.info({ closedConnections: left }, left > 0 ? 'grace period over; closed remaining connections' : 'drained');
-    flushLogs();
-  }
+  return {
+    httpPort: http.port,
+    httpsPort: https.port,
+    adminAddress: admin.address,
+    async shutdown(reason) {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      log.info({ reason, gracePeriodS: opts.shutdownGracePeriod }, 'shutting down: draining connections');
+      cp.stop();
+      dp.startDrain();
+      const deadline = Date.now() + opts.shutdownGracePeriod * 1000;
+      while (dp.activeConnections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const left = dp.activeConnections;
+      dp.closeAll();
+      admin.close();
+      log.info({ closedConnections: left }, left > 0 ? 'grace period over; closed remaining connections' : 'drained');
+      flushLogs();
+    },
+  };
+}
 
-  return { httpAddress, adminAddress, shutdown };
+/** --workers N > 1: this process runs the control loop and admin; N workers serve traffic. */
+async function startPrimary(opts: Options, log: Logger): Promise<RunningApp> {
+  const registry = new client.Registry();
+  const metrics = new Metrics(labelsOf(opts), registry, { request: false, controller: true });
+  client.collectDefaultMetrics({ register: registry, prefix: 'sluice_primary_' });
+  const aggregator = new client.AggregatorRegistry();
+  const cp = startControlPlane(opts, log, metrics);
+  const pool = new WorkerPool(opts, log, cp.initial, await generateDefaultCertificate());
+
+  // A router over the live table for /debug/explain (never connects anywhere).
+  const explainBackends = new BackendRegistry(new PoolRegistry());
+  let explainRouter: Router | null = null;
+  const setExplain = (t: RouteTable): void => {
+    explainBackends.sync(t.backends, backendUses(t));
+    explainRouter = new Router(t, explainBackends);
+  };
+  setExplain(cp.initial);
+  cp.controller.addSink({
+    install: (t) => {
+      pool.install(t);
+      setExplain(t);
+      cp.tablePublished(t);
+    },
+    updateEndpoints: (k, eps) => {
+      pool.updateEndpoints(k, eps);
+      explainBackends.updateEndpoints(k, eps);
+    },
+  });
+
+  await pool.start();
+  const ports = pool.ports;
+  log.info({ protocol: 'http', address: opts.bindAddress, port: ports.http, workers: opts.workers }, 'listening');
+  log.info({ protocol: 'https', address: opts.bindAddress, port: ports.https, workers: opts.workers }, 'listening');
+
+  let shuttingDown = false;
+  const admin = await startAdmin(opts, log, {
+    health: () => {
+      if (shuttingDown) return { ok: false, reason: 'shutting down' };
+      if (!pool.allReady) return { ok: false, reason: `workers not ready (${pool.workerCount}/${opts.workers} running)` };
+      return { ok: true, reason: '' };
+    },
+    result: () => cp.controller.result,
+    router: () => explainRouter,
+    metrics: async () => {
+      const workers = await aggregator.clusterMetrics();
+      return { contentType: registry.contentType, body: `${await registry.metrics()}\n${workers}` };
+    },
+    sourceProblems: () => cp.sourceProblems(),
+  });
+  log.info({ version: VERSION, generation: cp.initial.generation, workers: opts.workers }, 'ready');
+
+  return {
+    httpPort: ports.http,
+    httpsPort: ports.https,
+    adminAddress: admin.address,
+    async shutdown(reason) {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      log.info({ reason, gracePeriodS: opts.shutdownGracePeriod }, 'shutting down: draining workers');
+      cp.stop();
+      await pool.drain(opts.shutdownGracePeriod);
+      admin.close();
+      log.info({}, 'drained');
+      flushLogs();
+    },
+  };
 }

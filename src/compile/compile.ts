@@ -48,6 +48,8 @@ export interface CompileResult {
   table: RouteTable;
   diagnostics: Diagnostic[];
   ingresses: IngressReport[];
+  /** Secrets referenced by annotations (`namespace/name`), sorted: the Kubernetes source fetches these. */
+  referencedSecrets: string[];
 }
 
 const CATCH_ALL = '_';
@@ -300,8 +302,9 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
   const builder = new TableBuilder(snap, opts, cfg, diags);
   const byKey = new Map(reports.map((r) => [r.key, r]));
   const annotations = new Map<string, IngressAnnotations>();
+  const referencedSecrets = new Set<string>();
   for (const ing of mine) {
-    const ann = parseIngressAnnotations(ing, { cfg, snap, opts, diags });
+    const ann = parseIngressAnnotations(ing, { cfg, snap, opts, diags, referencedSecrets });
     annotations.set(keyOf(ing), ann);
     const r = builder.addIngress(ing, ann);
     const rep = byKey.get(keyOf(ing))!;
@@ -319,7 +322,7 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
     else if (d.severity === 'warning') rep.warnings++;
   }
   reports.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { table, diagnostics: diags.list, ingresses: reports };
+  return { table, diagnostics: diags.list, ingresses: reports, referencedSecrets: [...referencedSecrets].sort() };
 }
 
 export { formatRef };

@@ -31,12 +31,17 @@ export class Metrics {
   readonly compileSeconds: client.Histogram;
   readonly objects: client.Gauge<'kind'>;
   readonly ingressErrors: client.Gauge<'namespace' | 'ingress'>;
-  readonly upstreamConnections: client.Gauge<'state'>;
 
-  constructor(labels: ControllerLabels, registry = new client.Registry()) {
+  /**
+   * `groups` selects what is registered: with worker processes, request metrics live in the
+   * workers (aggregated by the primary) and controller metrics in the primary. Unregistered
+   * metrics still accept observations; they are just not exported.
+   */
+  constructor(labels: ControllerLabels, registry = new client.Registry(), groups: { request: boolean; controller: boolean } = { request: true, controller: true }) {
     this.registry = registry;
     registry.setDefaultLabels({ ...labels });
-    const r = [registry];
+    const r = groups.request ? [registry] : [];
+    const c = groups.controller ? [registry] : [];
     this.requests = new client.Counter({ name: `${PREFIX}requests`, help: 'The total number of client requests', labelNames: REQUEST_LABELS, registers: r });
     this.requestDuration = new client.Histogram({
       name: `${PREFIX}request_duration_seconds`,
@@ -54,14 +59,13 @@ export class Metrics {
     });
     this.requestSize = new client.Histogram({ name: `${PREFIX}request_size`, help: 'The request length (including request line, header, and request body)', labelNames: REQUEST_LABELS, buckets: SIZE_BUCKETS, registers: r });
     this.responseSize = new client.Histogram({ name: `${PREFIX}response_size`, help: 'The response length (including status line, header, and body)', labelNames: REQUEST_LABELS, buckets: SIZE_BUCKETS, registers: r });
-    this.configHash = new client.Gauge({ name: `${PREFIX}config_hash`, help: 'Running configuration hash actually set', registers: r });
-    this.reloadSuccess = new client.Gauge({ name: `${PREFIX}config_last_reload_successful`, help: 'Whether the last configuration update was successful (sluice never reloads; 1 once a table is live)', registers: r });
-    this.reloadTimestamp = new client.Gauge({ name: `${PREFIX}config_last_reload_successful_timestamp_seconds`, help: 'Timestamp of the last successful route-table swap', registers: r });
-    this.reloads = new client.Counter({ name: `${PREFIX}success`, help: 'Cumulative number of route-table swaps (ingress-nginx: reload operations)', registers: r });
-    this.sslExpire = new client.Gauge({ name: `${PREFIX}ssl_expire_time_seconds`, help: 'Number of seconds since 1970 to the SSL Certificate expire', labelNames: ['host', 'secret_name', 'namespace'], registers: r });
-    this.compileSeconds = new client.Histogram({ name: 'sluice_compile_duration_seconds', help: 'Time to compile the route table', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: r });
-    this.objects = new client.Gauge({ name: 'sluice_objects', help: 'Objects in the store, by kind', labelNames: ['kind'], registers: r });
-    this.ingressErrors = new client.Gauge({ name: 'sluice_ingress_errors', help: 'Errors found in each Ingress at the last compile', labelNames: ['namespace', 'ingress'], registers: r });
-    this.upstreamConnections = new client.Gauge({ name: 'sluice_upstream_connections', help: 'Upstream keep-alive connections by state', labelNames: ['state'], registers: r });
+    this.configHash = new client.Gauge({ name: `${PREFIX}config_hash`, help: 'Running configuration hash actually set', registers: c });
+    this.reloadSuccess = new client.Gauge({ name: `${PREFIX}config_last_reload_successful`, help: 'Whether the last configuration update was successful (sluice never reloads; 1 once a table is live)', registers: c });
+    this.reloadTimestamp = new client.Gauge({ name: `${PREFIX}config_last_reload_successful_timestamp_seconds`, help: 'Timestamp of the last successful route-table swap', registers: c });
+    this.reloads = new client.Counter({ name: `${PREFIX}success`, help: 'Cumulative number of route-table swaps (ingress-nginx: reload operations)', registers: c });
+    this.sslExpire = new client.Gauge({ name: `${PREFIX}ssl_expire_time_seconds`, help: 'Number of seconds since 1970 to the SSL Certificate expire', labelNames: ['host', 'secret_name', 'namespace'], registers: c });
+    this.compileSeconds = new client.Histogram({ name: 'sluice_compile_duration_seconds', help: 'Time to compile the route table', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: c });
+    this.objects = new client.Gauge({ name: 'sluice_objects', help: 'Objects in the store, by kind', labelNames: ['kind'], registers: c });
+    this.ingressErrors = new client.Gauge({ name: 'sluice_ingress_errors', help: 'Errors found in each Ingress at the last compile', labelNames: ['namespace', 'ingress'], registers: c });
   }
 }

@@ -13,9 +13,8 @@ const HEX: Int8Array = (() => {
   return t;
 })();
 
-/** True when the path needs no work (the common case): no %, no //, no /. segments. */
-function isPlain(p: string): boolean {
-  if (p.indexOf('%') !== -1) return false;
+/** True when no segment is empty or starts with "." (no "//", no "/."): nothing to resolve. */
+function cleanSegments(p: string): boolean {
   let i = p.indexOf('/', 0);
   while (i !== -1 && i < p.length - 1) {
     const c = p.charCodeAt(i + 1);
@@ -30,27 +29,27 @@ function isPlain(p: string): boolean {
  * climbing above the root). Input must start with "/".
  */
 export function normalizePath(p: string): string | null {
-  if (isPlain(p)) return p;
+  let pct = p.indexOf('%');
+  if (pct === -1 && cleanSegments(p)) return p; // the common case: nothing to do
   let decoded = p;
-  if (p.indexOf('%') !== -1) {
+  if (pct !== -1) {
+    // Copy the runs between escapes whole; decode each escape once (nginx does not re-decode).
     let out = '';
-    for (let i = 0; i < p.length; i++) {
-      const c = p.charCodeAt(i);
-      if (c !== 37) {
-        out += p[i];
-        continue;
-      }
-      const h = i + 1 < p.length ? p.charCodeAt(i + 1) : 0;
-      const l = i + 2 < p.length ? p.charCodeAt(i + 2) : 0;
+    let run = 0;
+    while (pct !== -1) {
+      const h = pct + 1 < p.length ? p.charCodeAt(pct + 1) : 0;
+      const l = pct + 2 < p.length ? p.charCodeAt(pct + 2) : 0;
       const hv = h < 128 ? HEX[h]! : -1;
       const lv = l < 128 ? HEX[l]! : -1;
       if (hv < 0 || lv < 0) return null;
       const v = (hv << 4) | lv;
       if (v === 0) return null;
-      out += String.fromCharCode(v);
-      i += 2;
+      out += p.slice(run, pct) + String.fromCharCode(v);
+      run = pct + 3;
+      pct = p.indexOf('%', run);
     }
-    decoded = out;
+    decoded = run < p.length ? out + p.slice(run) : out;
+    if (cleanSegments(decoded)) return decoded;
   }
   const segs = decoded.split('/');
   const stack: string[] = [];

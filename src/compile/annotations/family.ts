@@ -13,6 +13,8 @@ export interface AnnotationContext {
   snap: Snapshot;
   opts: { annotationsPrefix: string; allowCrossNamespaceSecrets: boolean };
   diags: Diagnostics;
+  /** Secrets (`namespace/name`) referenced by annotations; see secrets.ts. */
+  referencedSecrets: Set<string>;
 }
 
 /** Host-level effects of an Ingress's annotations (merged into its servers by compile). */

@@ -1,24 +1,42 @@
 // Scans chunked transfer coding (RFC 9112 7.1) to find where a message body ends, so bodies can
 // be relayed verbatim (no re-chunking) and the next message on the connection found. Strict:
-// hex sizes only, CRLF only, chunk extensions and trailers made of valid characters. Optionally
-// decodes (hands out the data bytes) for peers that cannot receive chunked coding.
+// hex sizes only, CRLF only, chunk extensions and trailer fields that follow their grammar.
+// Optionally decodes (hands out the data bytes) for peers that cannot receive chunked coding.
 
 const S_SIZE_START = 0;
 const S_SIZE = 1;
-const S_SIZE_WS = 2; // whitespace after size, before ";" or CR
-const S_EXT = 3;
-const S_SIZE_LF = 4;
-const S_DATA = 5;
-const S_DATA_CR = 6;
-const S_DATA_LF = 7;
-const S_TRAILER_START = 8;
-const S_TRAILER = 9;
-const S_TRAILER_LF = 10;
-const S_FINAL_LF = 11;
-const S_DONE = 12;
+const S_SIZE_BWS = 2; // whitespace after the size: only before ";"
+const S_EXT_PRE_NAME = 3; // after ";" (BWS allowed)
+const S_EXT_NAME = 4;
+const S_EXT_POST_NAME = 5; // whitespace after a name: before ";" or "="
+const S_EXT_PRE_VALUE = 6; // after "=" (BWS allowed)
+const S_EXT_TOKEN = 7;
+const S_EXT_QUOTED = 8;
+const S_EXT_QUOTED_PAIR = 9; // after a backslash inside quotes
+const S_EXT_POST_QUOTED = 10; // right after the closing quote
+const S_EXT_POST_VALUE = 11; // whitespace after a value: before ";"
+const S_SIZE_LF = 12;
+const S_DATA = 13;
+const S_DATA_CR = 14;
+const S_DATA_LF = 15;
+const S_TRAILER_START = 16;
+const S_TRAILER_NAME = 17;
+const S_TRAILER_VALUE = 18;
+const S_TRAILER_LF = 19;
+const S_FINAL_LF = 20;
+const S_DONE = 21;
+const S_ERROR = 22;
 
-const MAX_SIZE_DIGITS = 13; // 2^52: safe integer arithmetic
+/** Digits in a chunk size, leading zeros included (a 64-bit size with zero padding). */
+const MAX_SIZE_DIGITS = 16;
+/** Sizes stay below 2^52 (13 significant hex digits): exact in a double, no overflow. */
+const MAX_SIZE_BEFORE_DIGIT = 2 ** 48;
 const MAX_TRAILER_BYTES = 16 * 1024;
+/**
+ * Chunk-extension bytes in one message. sluice ignores extensions but must scan them: without a
+ * bound a peer sends endless extension bytes for a one-byte body (CVE-2023-39326 in Go).
+ */
+const MAX_EXT_BYTES = 16 * 1024;
 
 const HEXVAL: Int8Array = (() => {
   const t = new Int8Array(256).fill(-1);
@@ -30,10 +48,34 @@ const HEXVAL: Int8Array = (() => {
   return t;
 })();
 
-/** Characters allowed in chunk extensions and trailer lines (VCHAR, SP, HTAB, obs-text). */
+/** Characters allowed in trailer field values (VCHAR, SP, HTAB, obs-text). */
 function fieldChar(c: number): boolean {
   return c === 9 || (c >= 32 && c !== 127);
 }
+
+// Character classes for the chunk-ext grammar (RFC 9112 7.1.1, RFC 9110 5.6.2 and 5.6.4).
+const C_TCHAR = 1;
+const C_QDTEXT = 2; // HTAB, SP, VCHAR except '"' and '\', obs-text
+const C_QPAIR = 4; // what may follow '\' in a quoted-string: HTAB, SP, VCHAR, obs-text
+const CLASS: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const ch of "!#$%&'*+-.^_`|~") t[ch.charCodeAt(0)] |= C_TCHAR;
+  for (let c = 48; c <= 57; c++) t[c] |= C_TCHAR;
+  for (let c = 65; c <= 90; c++) t[c] |= C_TCHAR;
+  for (let c = 97; c <= 122; c++) t[c] |= C_TCHAR;
+  for (let c = 0; c < 256; c++) {
+    if (c === 9 || (c >= 32 && c !== 127)) t[c] |= C_QPAIR;
+    if ((c === 9 || (c >= 32 && c !== 127)) && c !== 34 && c !== 92) t[c] |= C_QDTEXT;
+  }
+  return t;
+})();
+
+/**
+ * Trailer fields refused outright: framing and routing, which a recipient MUST NOT merge into
+ * the header section (RFC 9110 6.5.1/6.5.2) yet some upstreams do, after framing was decided.
+ */
+const FORBIDDEN_TRAILERS = ['content-length', 'transfer-encoding', 'host'];
+const ALL_FORBIDDEN = (1 << FORBIDDEN_TRAILERS.length) - 1;
 
 export type ChunkDataHandler = (buf: Buffer, start: number, end: number) => void;
 
@@ -45,6 +87,10 @@ export class ChunkedScanner {
   /** Sum of chunk sizes so far (the decoded body length). */
   bodyBytes = 0;
   trailerBytes = 0;
+  extBytes = 0;
+  /** Trailer name being read: its length, and which FORBIDDEN_TRAILERS it may still be. */
+  nameLen = 0;
+  nameMask = 0;
   /** Set when the message is malformed; the connection must be closed. */
   error = '';
   /** Decode mode: receives the data bytes only. */
@@ -56,6 +102,7 @@ export class ChunkedScanner {
     this.digits = 0;
     this.bodyBytes = 0;
     this.trailerBytes = 0;
+    this.extBytes = 0;
     this.error = '';
   }
 
@@ -70,6 +117,7 @@ export class ChunkedScanner {
   feed(buf: Buffer, start: number, end: number): number {
     let i = start;
     let state = this.state;
+    if (state === S_ERROR) return -1;
     while (i < end) {
       if (state === S_DATA) {
         const take = Math.min(this.remaining, end - i);
@@ -80,30 +128,78 @@ export class ChunkedScanner {
         continue;
       }
       const c = buf[i]!;
+      if (state >= S_SIZE_BWS && state <= S_EXT_POST_VALUE && ++this.extBytes > MAX_EXT_BYTES) return this.#fail('chunk extensions too large');
       switch (state) {
         case S_SIZE_START:
         case S_SIZE: {
           const h = HEXVAL[c]!;
           if (h >= 0) {
-            if (++this.digits > MAX_SIZE_DIGITS && (this.remaining > 0 || h > 0)) return this.#fail('chunk size too large');
+            if (++this.digits > MAX_SIZE_DIGITS || this.remaining >= MAX_SIZE_BEFORE_DIGIT) return this.#fail('chunk size too large');
             this.remaining = this.remaining * 16 + h;
             state = S_SIZE;
           } else if (state === S_SIZE_START) {
             return this.#fail('missing chunk size');
           } else if (c === 13) state = S_SIZE_LF;
-          else if (c === 59 /* ; */) state = S_EXT;
-          else if (c === 32 || c === 9) state = S_SIZE_WS;
+          else if (c === 59 /* ; */) state = S_EXT_PRE_NAME;
+          else if (c === 32 || c === 9) state = S_SIZE_BWS;
           else return this.#fail('invalid chunk size');
           break;
         }
-        case S_SIZE_WS:
-          if (c === 59) state = S_EXT;
-          else if (c === 13) state = S_SIZE_LF;
-          else if (c !== 32 && c !== 9) return this.#fail('invalid chunk size line');
+        // Chunk extensions: *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ).
+        // Nothing else may sit on the size line: no bare CR/LF, no trailing whitespace, no text
+        // after a value. Upstreams that read these lines differently are how "funky chunks"
+        // smuggle, and the line is relayed verbatim.
+        case S_SIZE_BWS:
+          if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c !== 32 && c !== 9) return this.#fail('whitespace after chunk size');
           break;
-        case S_EXT:
+        case S_EXT_PRE_NAME:
+          if ((CLASS[c]! & C_TCHAR) !== 0) state = S_EXT_NAME;
+          else if (c !== 32 && c !== 9) return this.#fail('invalid chunk extension name');
+          break;
+        case S_EXT_NAME:
+          if ((CLASS[c]! & C_TCHAR) !== 0) break;
           if (c === 13) state = S_SIZE_LF;
-          else if (!fieldChar(c)) return this.#fail('invalid chunk extension');
+          else if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c === 61 /* = */) state = S_EXT_PRE_VALUE;
+          else if (c === 32 || c === 9) state = S_EXT_POST_NAME;
+          else return this.#fail('invalid chunk extension name');
+          break;
+        case S_EXT_POST_NAME:
+          if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c === 61) state = S_EXT_PRE_VALUE;
+          else if (c !== 32 && c !== 9) return this.#fail('invalid chunk extension');
+          break;
+        case S_EXT_PRE_VALUE:
+          if ((CLASS[c]! & C_TCHAR) !== 0) state = S_EXT_TOKEN;
+          else if (c === 34 /* " */) state = S_EXT_QUOTED;
+          else if (c !== 32 && c !== 9) return this.#fail('invalid chunk extension value');
+          break;
+        case S_EXT_TOKEN:
+          if ((CLASS[c]! & C_TCHAR) !== 0) break;
+          if (c === 13) state = S_SIZE_LF;
+          else if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c === 32 || c === 9) state = S_EXT_POST_VALUE;
+          else return this.#fail('invalid chunk extension value');
+          break;
+        case S_EXT_QUOTED:
+          if (c === 34) state = S_EXT_POST_QUOTED;
+          else if (c === 92 /* \ */) state = S_EXT_QUOTED_PAIR;
+          else if ((CLASS[c]! & C_QDTEXT) === 0) return this.#fail('invalid character in quoted chunk extension');
+          break;
+        case S_EXT_QUOTED_PAIR:
+          if ((CLASS[c]! & C_QPAIR) === 0) return this.#fail('invalid character in quoted chunk extension');
+          state = S_EXT_QUOTED;
+          break;
+        case S_EXT_POST_QUOTED:
+          if (c === 13) state = S_SIZE_LF;
+          else if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c === 32 || c === 9) state = S_EXT_POST_VALUE;
+          else return this.#fail('invalid chunk extension');
+          break;
+        case S_EXT_POST_VALUE:
+          if (c === 59) state = S_EXT_PRE_NAME;
+          else if (c !== 32 && c !== 9) return this.#fail('invalid chunk extension');
           break;
         case S_SIZE_LF:
           if (c !== 10) return this.#fail('chunk size line not ended by CRLF');
@@ -123,15 +219,29 @@ export class ChunkedScanner {
           if (c !== 10) return this.#fail('chunk data not followed by CRLF');
           state = S_SIZE_START;
           break;
+        // Trailer fields: token ":" field-value, like a header line (no obs-fold, no bare CR/LF).
         case S_TRAILER_START:
           if (c === 13) state = S_FINAL_LF;
-          else if (fieldChar(c) && c !== 32 && c !== 9) state = S_TRAILER;
-          else return this.#fail('invalid trailer');
+          else if ((CLASS[c]! & C_TCHAR) !== 0) {
+            this.nameLen = 0;
+            this.nameMask = ALL_FORBIDDEN;
+            this.#matchName(c);
+            state = S_TRAILER_NAME;
+          } else return this.#fail('invalid trailer field name');
           break;
-        case S_TRAILER:
+        case S_TRAILER_NAME:
+          if (++this.trailerBytes > MAX_TRAILER_BYTES) return this.#fail('trailers too large');
+          if (c === 58 /* : */) {
+            if (this.nameMask !== 0 && this.#forbiddenName()) return this.#fail('framing or routing field in trailers');
+            state = S_TRAILER_VALUE;
+          } else if ((CLASS[c]! & C_TCHAR) !== 0) {
+            if (this.nameMask !== 0) this.#matchName(c);
+          } else return this.#fail('invalid trailer field name');
+          break;
+        case S_TRAILER_VALUE:
           if (++this.trailerBytes > MAX_TRAILER_BYTES) return this.#fail('trailers too large');
           if (c === 13) state = S_TRAILER_LF;
-          else if (!fieldChar(c)) return this.#fail('invalid trailer');
+          else if (!fieldChar(c)) return this.#fail('invalid trailer field value');
           break;
         case S_TRAILER_LF:
           if (c !== 10) return this.#fail('trailer not ended by CRLF');
@@ -143,6 +253,8 @@ export class ChunkedScanner {
           return i + 1;
         case S_DONE:
           return i;
+        case S_ERROR:
+          return -1;
       }
       i++;
     }
@@ -150,8 +262,29 @@ export class ChunkedScanner {
     return end;
   }
 
+  /** Narrows nameMask with the trailer name's next character (ASCII case-insensitive). */
+  #matchName(c: number): void {
+    const l = c >= 65 && c <= 90 ? c | 0x20 : c;
+    const k = this.nameLen++;
+    let m = this.nameMask;
+    for (let j = 0; j < FORBIDDEN_TRAILERS.length; j++) {
+      const f = FORBIDDEN_TRAILERS[j]!;
+      if ((m & (1 << j)) !== 0 && (k >= f.length || f.charCodeAt(k) !== l)) m &= ~(1 << j);
+    }
+    this.nameMask = m;
+  }
+
+  #forbiddenName(): boolean {
+    for (let j = 0; j < FORBIDDEN_TRAILERS.length; j++) {
+      if ((this.nameMask & (1 << j)) !== 0 && FORBIDDEN_TRAILERS[j]!.length === this.nameLen) return true;
+    }
+    return false;
+  }
+
+  /** Errors are final: a caller that feeds again must not resume mid-message. */
   #fail(why: string): number {
     this.error = why;
+    this.state = S_ERROR;
     return -1;
   }
 }

@@ -12,18 +12,27 @@ export const STRIDE = 5;
 /**
  * One header block: `name:value\r\n` lines with RFC 9110 token names and field values made of
  * visible characters, SP, HTAB and obs-text. Unambiguous, so the regex engine runs it linearly.
- * Whitespace before the colon, obs-fold, bare CR/LF and control characters all fail it.
+ * Whitespace before the colon, obs-fold, bare CR/LF and control characters all fail it. (The
+ * value class is written negated, which irregexp scans a little faster; heads are latin1, the
+ * \u0100-\uffff range only keeps other strings out.) Parsers rely on it: after a match, every CR
+ * in the block starts a CRLF and every line has a colon.
  */
-export const HEADER_BLOCK = /(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t \x21-\x7e\x80-\xff]*\r\n)*$/y;
+// eslint-disable-next-line no-control-regex
+export const HEADER_BLOCK = /(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f\u0100-\uffff]*\r\n)*$/y;
 
 export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** Compares head[start, start+lower.length) with an all-lower-case ASCII name. */
+/**
+ * Compares head[start, end) with a lower-case name, ASCII letters case-insensitively and every
+ * other character exactly ("^" | 0x20 is "~", "_" | 0x20 is DEL: folding only applies to letters).
+ */
 export function nameEquals(head: string, start: number, end: number, lower: string): boolean {
   const n = lower.length;
   if (end - start !== n) return false;
   for (let i = 0; i < n; i++) {
-    if ((head.charCodeAt(start + i) | 0x20) !== lower.charCodeAt(i)) return false;
+    const c = head.charCodeAt(start + i);
+    const l = lower.charCodeAt(i);
+    if (c !== l && ((c | 0x20) !== l || l < 97 || l > 122)) return false;
   }
   return true;
 }
@@ -31,6 +40,66 @@ export function nameEquals(head: string, start: number, end: number, lower: stri
 /** Case-insensitive comparison of a header value with a lower-case ASCII word. */
 export function valueEquals(head: string, start: number, end: number, lower: string): boolean {
   return nameEquals(head, start, end, lower);
+}
+
+/** Connection tokens sluice acts on (connectionFlags). */
+export const CONN_CLOSE = 1;
+export const CONN_KEEP_ALIVE = 2;
+export const CONN_UPGRADE = 4;
+/** Some other token: a hop-by-hop header name (collect them with connectionNames). */
+export const CONN_OTHER = 8;
+
+/**
+ * Scans the Connection list in head[vs, ve) and returns CONN_* flags. Elements are trimmed of OWS
+ * only (SP, HTAB; not String.prototype.trim, which also strips NBSP) and compared in place.
+ */
+export function connectionFlags(head: string, vs: number, ve: number): number {
+  let flags = 0;
+  let p = vs;
+  while (p < ve) {
+    let e = head.indexOf(',', p);
+    if (e < 0 || e > ve) e = ve;
+    let a = p;
+    let b = e;
+    while (a < b && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
+    while (b > a && (head.charCodeAt(b - 1) === 32 || head.charCodeAt(b - 1) === 9)) b--;
+    if (b > a) {
+      if (valueEquals(head, a, b, 'close')) flags |= CONN_CLOSE;
+      else if (valueEquals(head, a, b, 'keep-alive')) flags |= CONN_KEEP_ALIVE;
+      else if (valueEquals(head, a, b, 'upgrade')) flags |= CONN_UPGRADE;
+      else flags |= CONN_OTHER;
+    }
+    p = e + 1;
+  }
+  return flags;
+}
+
+/** Appends the lower-cased CONN_OTHER tokens of the Connection list in head[vs, ve) to `out`. */
+export function connectionNames(head: string, vs: number, ve: number, out: string[]): void {
+  let p = vs;
+  while (p < ve) {
+    let e = head.indexOf(',', p);
+    if (e < 0 || e > ve) e = ve;
+    let a = p;
+    let b = e;
+    while (a < b && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
+    while (b > a && (head.charCodeAt(b - 1) === 32 || head.charCodeAt(b - 1) === 9)) b--;
+    if (b > a && !valueEquals(head, a, b, 'close') && !valueEquals(head, a, b, 'keep-alive') && !valueEquals(head, a, b, 'upgrade')) {
+      out.push(head.slice(a, b).toLowerCase());
+    }
+    p = e + 1;
+  }
+}
+
+/**
+ * Marks the headers named by hop-by-hop `names` as dropped (RFC 9110 7.6.1), except the framing
+ * headers: Content-Length and Transfer-Encoding describe the body that is relayed as is.
+ */
+export function dropHopByHop(head: string, hdrs: HeaderIndex, names: string[]): void {
+  for (const t of names) {
+    if (t === 'content-length' || t === 'transfer-encoding') continue;
+    for (let i = hdrs.find(head, t); i >= 0; i = hdrs.find(head, t, i + 1)) hdrs.drop[i] = 1;
+  }
 }
 
 /** Growable header offset storage, reused across requests on one connection. */

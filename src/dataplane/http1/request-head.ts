@@ -4,7 +4,7 @@
 // disagree with Host) is rejected with a status code and never reaches an upstream.
 
 import { normalizePath } from '../../routes/paths.ts';
-import { HEADER_BLOCK, HeaderIndex, nameEquals, TOKEN, STRIDE } from './headers.ts';
+import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_OTHER, CONN_UPGRADE, connectionFlags, connectionNames, dropHopByHop, HEADER_BLOCK, HeaderIndex, nameEquals, TOKEN, valueEquals } from './headers.ts';
 
 /** Request body framing. */
 export const BODY_NONE = 0;
@@ -53,7 +53,12 @@ export class RequestHead {
 const METHOD_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // eslint-disable-next-line no-control-regex
 const TARGET_BAD = /[\x00-\x20\x7f]/;
-const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d{0,5})?$/;
+// Host / authority: IP-literal or reg-name, optional port (RFC 3986 3.2.2). Percent-encoding is
+// refused although reg-name allows it: no DNS name needs it, and an upstream that decodes Host
+// ("a%2fb") would route on a name sluice never compared.
+const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=]*)(?::\d{0,5})?$/;
+
+const H2C_RE = /(?:^|,)[ \t]*h2c[ \t]*(?:,|$)/i;
 
 function reject(req: RequestHead, status: number, why: string): number {
   req.error = why;
@@ -75,17 +80,11 @@ export function hostnameOf(host: string): string {
   return /[A-Z]/.test(h) ? h.toLowerCase() : h;
 }
 
-function parseConnection(req: RequestHead, value: string): void {
-  // Common values first: a single token.
-  const parts = value.indexOf(',') < 0 ? [value] : value.split(',');
-  for (const raw of parts) {
-    const t = raw.trim().toLowerCase();
-    if (t === 'close') req.keepAlive = false;
-    else if (t === 'keep-alive') {
-      if (req.minor === 0) req.keepAlive = true;
-    } else if (t === 'upgrade') req.upgrade = '\0';
-    else if (t !== '') (req.connectionTokens ??= []).push(t);
-  }
+/** Port of a Host value (already validated), or `dflt` when it has none. */
+function portOf(host: string, dflt: number): number {
+  const colon = host.lastIndexOf(':');
+  if (colon < 0 || colon < host.lastIndexOf(']') || colon === host.length - 1) return dflt;
+  return Number(host.slice(colon + 1));
 }
 
 /**
@@ -117,7 +116,7 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   const sp2 = head.indexOf(' ', sp1 + 1);
   if (sp2 < 0 || sp2 > lineEnd || sp2 === sp1 + 1) return reject(req, 400, 'malformed request line');
   const method = head.slice(0, sp1);
-  if (!METHOD_RE.test(method)) return reject(req, 400, 'invalid method');
+  if (method !== 'GET' && method !== 'POST' && !METHOD_RE.test(method)) return reject(req, 400, 'invalid method');
   const target = head.slice(sp1 + 1, sp2);
   if (TARGET_BAD.test(target)) return reject(req, 400, 'invalid character in request target');
   // "HTTP/1.1" is 8 characters; anything else on the line is malformed.
@@ -125,7 +124,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
     return /^HTTP\/\d\.\d$/.test(head.slice(sp2 + 1, lineEnd)) ? reject(req, 505, 'HTTP version not supported') : reject(req, 400, 'malformed HTTP version');
   }
   const minorCode = head.charCodeAt(sp2 + 8);
-  if (minorCode !== 48 && minorCode !== 49) return reject(req, 505, 'HTTP version not supported');
+  if (minorCode !== 48 && minorCode !== 49) {
+    return minorCode >= 48 && minorCode <= 57 ? reject(req, 505, 'HTTP version not supported') : reject(req, 400, 'malformed HTTP version');
+  }
   req.minor = minorCode - 48;
   req.keepAlive = req.minor === 1;
   req.method = method;
@@ -139,17 +140,33 @@ export function parseRequestHead(head: string, req: RequestHead): number {
   let pos = start;
   let hostIdx = -1;
   let clSeen = false;
-  let teValue: string | null = null;
+  // Transfer-Encoding lines: how many, and the value range of the last one.
+  let teCount = 0;
+  let teStart = 0;
+  let teEnd = 0;
   let upgradeValue = '';
+  let expectBad = false;
+  let conn = 0;
+  // Next "_" at or after the current line (amortised: one scan of the head in all).
+  let underscore = head.indexOf('_', start);
   const n = head.length;
   while (pos < n) {
     const colon = head.indexOf(':', pos);
-    const eol = head.indexOf('\r\n', colon);
+    const eol = head.indexOf('\r', colon); // HEADER_BLOCK: every CR starts a CRLF
     let vs = colon + 1;
     let ve = eol;
     while (vs < ve && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;
     while (ve > vs && (head.charCodeAt(ve - 1) === 32 || head.charCodeAt(ve - 1) === 9)) ve--;
     const idx = hdrs.push(pos, colon, vs, ve, eol + 2);
+    if (underscore >= 0 && underscore < pos) underscore = head.indexOf('_', pos);
+    if (underscore >= 0 && underscore < colon) {
+      // Names with "_" are dropped, like nginx (underscores_in_headers off): CGI-style upstreams
+      // map "_" and "-" to the same variable, so "Content_Length" or "Transfer_Encoding" would
+      // become framing headers sluice never saw, and "X_Forwarded_For" would spoof ours.
+      hdrs.drop[idx] = 1;
+      pos = eol + 2;
+      continue;
+    }
     const len = colon - pos;
     const c0 = head.charCodeAt(pos) | 0x20;
     // Dispatch on length and first letter before comparing whole names.
@@ -170,8 +187,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
       case 6:
         if (c0 === 101 && nameEquals(head, pos, colon, 'expect')) {
           hdrs.drop[idx] = 1;
-          if (!nameEquals(head, vs, ve, '100-continue')) return reject(req, 417, 'unsupported Expect value');
-          req.expectContinue = true;
+          // An HTTP/1.0 client cannot read an interim response (RFC 9110 10.1.1: ignore it).
+          if (valueEquals(head, vs, ve, '100-continue')) req.expectContinue = req.minor === 1;
+          else expectBad = true;
         }
         break;
       case 7:
@@ -192,7 +210,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
       case 10:
         if (c0 === 99 && nameEquals(head, pos, colon, 'connection')) {
           hdrs.drop[idx] = 1;
-          parseConnection(req, head.slice(vs, ve));
+          const f = connectionFlags(head, vs, ve);
+          if ((f & CONN_OTHER) !== 0) connectionNames(head, vs, ve, (req.connectionTokens ??= []));
+          conn |= f;
         } else if (c0 === 107 && nameEquals(head, pos, colon, 'keep-alive')) hdrs.drop[idx] = 1;
         break;
       case 12:
@@ -206,6 +226,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
           if (clSeen) return reject(req, 400, 'duplicate Content-Length');
           clSeen = true;
           if (ve === vs || ve - vs > 15) return reject(req, 400, 'invalid Content-Length');
+          // The line is forwarded as received: refuse leading zeros, which a strtol(base 0)-style
+          // upstream would read as octal.
+          if (ve - vs > 1 && head.charCodeAt(vs) === 48) return reject(req, 400, 'Content-Length with leading zeros');
           let v = 0;
           for (let i = vs; i < ve; i++) {
             const d = head.charCodeAt(i) - 48;
@@ -234,8 +257,9 @@ export function parseRequestHead(head: string, req: RequestHead): number {
         break;
       case 17:
         if (c0 === 116 && nameEquals(head, pos, colon, 'transfer-encoding')) {
-          const v = head.slice(vs, ve);
-          teValue = teValue === null ? v : `${teValue}, ${v}`;
+          teCount++;
+          teStart = vs;
+          teEnd = ve;
         } else if (c0 === 120 && nameEquals(head, pos, colon, 'x-forwarded-proto')) {
           hdrs.drop[idx] = 1;
           req.xForwardedProto = head.slice(vs, ve);
@@ -251,63 +275,69 @@ export function parseRequestHead(head: string, req: RequestHead): number {
     pos = eol + 2;
   }
 
-  if (teValue !== null) {
+  // Rejections are ordered: a malformed request (400) first, then 405, 501 and 417, so the
+  // answer does not depend on the order of the header lines.
+  if (teCount > 0) {
     if (req.minor === 0) return reject(req, 400, 'Transfer-Encoding in an HTTP/1.0 request');
     if (clSeen) return reject(req, 400, 'both Content-Length and Transfer-Encoding');
-    if (teValue.trim().toLowerCase() !== 'chunked') return reject(req, 501, `unsupported Transfer-Encoding "${teValue}"`);
-    req.bodyKind = BODY_CHUNKED;
-  } else if (clSeen && req.contentLength > 0) {
-    req.bodyKind = BODY_LENGTH;
   }
 
+  // Headers named in Connection are hop-by-hop (RFC 9110 7.6.1).
   const tokens = req.connectionTokens as string[] | null;
-  if (tokens !== null) {
-    // Headers named in Connection are hop-by-hop (RFC 9110 7.6.1).
-    for (const t of tokens) {
-      for (let i = hdrs.find(head, t); i >= 0; i = hdrs.find(head, t, i + 1)) {
-        // Never let Connection strip the framing headers.
-        const b = i * STRIDE;
-        if (nameEquals(head, hdrs.offsets[b]!, hdrs.offsets[b + 1]!, 'content-length')) continue;
-        if (nameEquals(head, hdrs.offsets[b]!, hdrs.offsets[b + 1]!, 'transfer-encoding')) continue;
-        hdrs.drop[i] = 1;
-      }
-    }
-  }
-  if (req.upgrade === '\0') req.upgrade = upgradeValue;
-  else req.upgrade = '';
+  if (tokens !== null) dropHopByHop(head, hdrs, tokens);
+  // "close" wins over "keep-alive", whatever their order (RFC 9112 9.3).
+  if ((conn & CONN_CLOSE) !== 0) req.keepAlive = false;
+  else if ((conn & CONN_KEEP_ALIVE) !== 0) req.keepAlive = true;
+  // Upgrade is ignored in HTTP/1.0 (RFC 9110 7.8), and so is an upgrade to h2c: a cleartext
+  // HTTP/2 connection to the upstream would carry requests sluice never sees (h2c smuggling).
+  req.upgrade = (conn & CONN_UPGRADE) !== 0 && req.minor === 1 && !H2C_RE.test(upgradeValue) ? upgradeValue : '';
 
-  // Target: origin-form, absolute-form, or asterisk-form (OPTIONS *).
+  // Target: origin-form, absolute-form, or asterisk-form (OPTIONS *). CONNECT is refused below
+  // whatever its target looks like (an upstream would open a tunnel for it).
+  const connect = method === 'CONNECT';
   let pathStart = 0;
   let authority = '';
-  if (target.charCodeAt(0) !== 47 /* / */) {
+  if (connect) {
+    pathStart = -1;
+  } else if (target.charCodeAt(0) !== 47 /* / */) {
     if (target === '*') {
       if (method !== 'OPTIONS') return reject(req, 400, 'asterisk-form target is only valid for OPTIONS');
       pathStart = -1;
-    } else if (method === 'CONNECT') {
-      return reject(req, 405, 'CONNECT is not supported');
     } else {
       const m = /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)/.exec(target);
       if (!m) return reject(req, 400, 'invalid request target');
       authority = m[1]!;
       pathStart = m[0].length;
+      // Same rules as Host (so no userinfo: RFC 9110 4.2.4), and an http(s) URI needs a host.
+      if (!HOST_RE.test(authority) || authority.indexOf('..') !== -1 || hostnameOf(authority) === '') return reject(req, 400, 'invalid authority in absolute-form target');
     }
   }
   if (hostIdx >= 0) {
     req.host = hdrs.value(head, hostIdx);
-    if (!HOST_RE.test(req.host)) return reject(req, 400, 'invalid Host header');
-    if (authority !== '' && hostnameOf(authority) !== hostnameOf(req.host)) return reject(req, 400, 'absolute-form target disagrees with Host');
+    // Like nginx (ngx_http_validate_host), an empty label ("a..b") is invalid.
+    if (!HOST_RE.test(req.host) || req.host.indexOf('..') !== -1) return reject(req, 400, 'invalid Host header');
+    if (authority !== '') {
+      // The authority wins over Host for an origin server (RFC 9112 3.2.2) while the upstream
+      // only sees Host: both must name the same host and port.
+      const defaultPort = target.charCodeAt(4) === 58 /* : */ ? 80 : 443;
+      if (hostnameOf(authority) !== hostnameOf(req.host) || portOf(authority, defaultPort) !== portOf(req.host, defaultPort)) {
+        return reject(req, 400, 'absolute-form target disagrees with Host');
+      }
+    }
   } else if (req.minor === 1) {
     return reject(req, 400, 'missing Host header');
   } else {
     req.host = authority;
   }
-  if (authority !== '' && req.host === '') req.host = authority;
   req.hostname = hostnameOf(req.host);
 
-  if (pathStart < 0) {
+  if (pathStart < 0 || (pathStart === target.length && method === 'OPTIONS')) {
+    // Asterisk-form; an absolute-form OPTIONS with an empty path and no query is forwarded as
+    // "OPTIONS *" (RFC 9112 3.2.4).
     req.rawPath = '*';
     req.path = '*';
     req.query = '';
+    if (pathStart > 0) req.target = '*';
   } else {
     const q = target.indexOf('?', pathStart);
     const hash = target.indexOf('#', pathStart);
@@ -320,6 +350,19 @@ export function parseRequestHead(head: string, req: RequestHead): number {
     req.path = norm;
     if (pathStart > 0) req.target = req.rawPath + req.query; // forward origin-form
   }
+
+  if (connect) return reject(req, 405, 'CONNECT is not supported');
+  if (teCount > 0) {
+    // Exactly one line whose OWS-trimmed value is "chunked". No String.prototype.trim here: it
+    // also strips NBSP (0xA0, an obs-text byte), and "chunked\xa0" is not chunked to an upstream.
+    if (teCount !== 1 || !valueEquals(head, teStart, teEnd, 'chunked')) {
+      return reject(req, 501, `unsupported Transfer-Encoding "${hdrs.get(head, 'transfer-encoding')}"`);
+    }
+    req.bodyKind = BODY_CHUNKED;
+  } else if (clSeen && req.contentLength > 0) {
+    req.bodyKind = BODY_LENGTH;
+  }
+  if (expectBad) return reject(req, 417, 'unsupported Expect value');
   return 0;
 }
 

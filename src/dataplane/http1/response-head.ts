@@ -1,7 +1,7 @@
 // Parses an upstream's response head and decides its body framing (RFC 9112 6.3). Framing
 // errors close the upstream connection: a desynchronised keep-alive socket must never be reused.
 
-import { HEADER_BLOCK, HeaderIndex, nameEquals } from './headers.ts';
+import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_OTHER, connectionFlags, connectionNames, dropHopByHop, HEADER_BLOCK, HeaderIndex, nameEquals, valueEquals } from './headers.ts';
 
 export const RESP_BODY_NONE = 0;
 export const RESP_BODY_LENGTH = 1;
@@ -23,6 +23,30 @@ export class ResponseHead {
   error = '';
 }
 
+const FINAL_NONE = 0; // no coding in the list (only empty elements)
+const FINAL_OTHER = 1;
+const FINAL_CHUNKED = 2;
+
+/**
+ * The last non-empty element of the coding list in head[vs, ve): FINAL_CHUNKED when it is
+ * "chunked" (case-insensitive, OWS-trimmed; not String.prototype.trim, which strips NBSP too).
+ * Empty elements are ignored (RFC 9110 5.6.1).
+ */
+function finalCoding(head: string, vs: number, ve: number): number {
+  let b = ve;
+  while (b > vs) {
+    const comma = head.lastIndexOf(',', b - 1);
+    let a = comma < vs ? vs : comma + 1;
+    let e = b;
+    while (a < e && (head.charCodeAt(a) === 32 || head.charCodeAt(a) === 9)) a++;
+    while (e > a && (head.charCodeAt(e - 1) === 32 || head.charCodeAt(e - 1) === 9)) e--;
+    if (e > a) return valueEquals(head, a, e, 'chunked') ? FINAL_CHUNKED : FINAL_OTHER;
+    if (comma < vs) break;
+    b = comma;
+  }
+  return FINAL_NONE;
+}
+
 function fail(res: ResponseHead, why: string): boolean {
   res.error = why;
   return false;
@@ -42,8 +66,10 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
   const lineEnd = head.indexOf('\r\n');
   // "HTTP/1.1 200" at least; reason phrase optional.
   if (lineEnd < 12 || !head.startsWith('HTTP/1.') || head.charCodeAt(8) !== 32) return fail(res, 'malformed status line');
-  const minor = head.charCodeAt(7) - 48;
-  if (minor !== 0 && minor !== 1) return fail(res, 'unsupported HTTP version');
+  let minor = head.charCodeAt(7) - 48;
+  if (minor < 0 || minor > 9) return fail(res, 'malformed HTTP version');
+  // A higher minor version is processed as HTTP/1.1 (RFC 9110 2.5).
+  if (minor > 1) minor = 1;
   const d0 = head.charCodeAt(9) - 48;
   const d1 = head.charCodeAt(10) - 48;
   const d2 = head.charCodeAt(11) - 48;
@@ -63,12 +89,17 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
 
   let pos = start;
   let clSeen = false;
-  let te: string | null = null;
-  let keepAliveToken = false;
+  // Transfer-Encoding: seen at all, and whether the final coding (the last non-empty element
+  // over all lines) is chunked.
+  let teSeen = false;
+  let teChunked = false;
+  let teCodings = false;
+  let conn = 0;
+  let hopByHop: string[] | null = null;
   const n = head.length;
   while (pos < n) {
     const colon = head.indexOf(':', pos);
-    const eol = head.indexOf('\r\n', colon);
+    const eol = head.indexOf('\r', colon); // HEADER_BLOCK: every CR starts a CRLF
     let vs = colon + 1;
     let ve = eol;
     while (vs < ve && (head.charCodeAt(vs) === 32 || head.charCodeAt(vs) === 9)) vs++;
@@ -87,14 +118,9 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
       case 10:
         if (c0 === 99 && nameEquals(head, pos, colon, 'connection')) {
           hdrs.drop[idx] = 1;
-          const v = head.slice(vs, ve).toLowerCase();
-          if (v.includes('close')) res.close = true;
-          if (v.includes('keep-alive')) keepAliveToken = true;
-          for (const t of v.split(',')) {
-            const name = t.trim();
-            if (name === '' || name === 'close' || name === 'keep-alive' || name === 'upgrade') continue;
-            for (let i = hdrs.find(head, name); i >= 0; i = hdrs.find(head, name, i + 1)) hdrs.drop[i] = 1;
-          }
+          const f = connectionFlags(head, vs, ve);
+          conn |= f;
+          if ((f & CONN_OTHER) !== 0) connectionNames(head, vs, ve, (hopByHop ??= []));
         } else if (c0 === 107 && nameEquals(head, pos, colon, 'keep-alive')) hdrs.drop[idx] = 1;
         break;
       case 14:
@@ -117,26 +143,42 @@ export function parseResponseHead(head: string, res: ResponseHead, method: strin
         break;
       case 17:
         if (c0 === 116 && nameEquals(head, pos, colon, 'transfer-encoding')) {
-          const v = head.slice(vs, ve);
-          te = te === null ? v : `${te}, ${v}`;
+          if (!teSeen) teSeen = true;
+          const last = finalCoding(head, vs, ve);
+          if (last !== FINAL_NONE) {
+            teCodings = true;
+            teChunked = last === FINAL_CHUNKED;
+          }
         }
         break;
     }
     pos = eol + 2;
   }
-  if (minor === 0 && keepAliveToken) res.close = false;
+  // Hop-by-hop headers are dropped once all lines are indexed (a named header may come after the
+  // Connection line); never Content-Length or Transfer-Encoding, which frame the relayed body.
+  if (hopByHop !== null) dropHopByHop(head, hdrs, hopByHop);
+  // Tokens, not substrings ("x-closed" is not close), and close wins over keep-alive.
+  if ((conn & CONN_CLOSE) !== 0) res.close = true;
+  else if (minor === 0 && (conn & CONN_KEEP_ALIVE) !== 0) res.close = false;
+
+  // A Transfer-Encoding that names no coding frames nothing (llhttp: "Empty Transfer-Encoding").
+  if (teSeen && !teCodings) return fail(res, 'empty Transfer-Encoding');
+  // Transfer-Encoding in an HTTP/1.0 message means faulty framing: process it, then close the
+  // connection (RFC 9112 6.1), whatever Connection says.
+  if (teSeen && minor === 0) res.close = true;
 
   const s = res.status;
   if (method === 'HEAD' || s < 200 || s === 204 || s === 304) {
     res.bodyKind = RESP_BODY_NONE;
-  } else if (te !== null) {
-    // Content-Length is ignored when Transfer-Encoding is present (RFC 9112 6.3 item 3).
+  } else if (teSeen) {
+    // Content-Length is ignored when Transfer-Encoding is present (RFC 9112 6.3 item 3); such a
+    // message "ought to be handled as an error": relay it, but never reuse that connection.
     if (clSeen) {
       const i = hdrs.find(head, 'content-length');
       if (i >= 0) hdrs.drop[i] = 1;
+      res.close = true;
     }
-    const codings = te.toLowerCase().split(',');
-    if (codings[codings.length - 1]!.trim() === 'chunked') res.bodyKind = RESP_BODY_CHUNKED;
+    if (teChunked) res.bodyKind = RESP_BODY_CHUNKED;
     else {
       res.bodyKind = RESP_BODY_CLOSE;
       res.close = true;
