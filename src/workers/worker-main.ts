@@ -4,12 +4,15 @@
 // connections across workers.
 
 import cluster from 'node:cluster';
+import module from 'node:module';
 import client from 'prom-client';
 import { DataPlane } from '../dataplane/dataplane.ts';
 import { ExchangeObserver } from '../dataplane/observer.ts';
 import { createLogger, flushLogs, type Logger } from '../log/logger.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import type { FromWorker, InitMessage, ToWorker } from './messages.ts';
+
+module.enableCompileCache?.();
 
 // Constructing one installs prom-client's worker-side listener that answers the primary's metric
 // requests; done at load so a request arriving before 'init' is answered (empty) not dropped.

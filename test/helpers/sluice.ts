@@ -106,14 +106,21 @@ export async function startSluice(o: StartOptions): Promise<Sluice> {
   const failed = exited.then((code) => {
     throw new Error(`sluice exited with ${code} before it was ready:\n${stderr}\n${logs.map((l) => JSON.stringify(l)).join('\n')}`);
   });
-  const http = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'http', 15_000), failed]);
-  s.httpPort = http.port as number;
-  const admin = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'admin', 15_000), failed]);
-  s.adminPort = admin.port as number;
-  const https = logs.find((r) => r.msg === 'listening' && r.protocol === 'https');
-  if (https) s.httpsPort = https.port as number;
-  if (o.waitReady !== false) await Promise.race([s.waitForLog((r) => r.msg === 'ready', 15_000), failed]);
   failed.catch(() => {});
+  try {
+    // Generous: a loaded CI machine can take seconds to start the primary and its workers.
+    const http = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'http', 60_000), failed]);
+    s.httpPort = http.port as number;
+    const admin = await Promise.race([s.waitForLog((r) => r.msg === 'listening' && r.protocol === 'admin', 60_000), failed]);
+    s.adminPort = admin.port as number;
+    const https = logs.find((r) => r.msg === 'listening' && r.protocol === 'https');
+    if (https) s.httpsPort = https.port as number;
+    if (o.waitReady !== false) await Promise.race([s.waitForLog((r) => r.msg === 'ready', 60_000), failed]);
+  } catch (err) {
+    // Never leave a child behind: its pipes would keep the test process alive forever.
+    proc.kill('SIGKILL');
+    throw err;
+  }
   return s;
 }
 
