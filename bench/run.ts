@@ -22,7 +22,7 @@ import { churnObjects, writeFileAtomic } from './lib/k8s-objects.ts';
 import { describeMachine, missingTools, waitQuiet, which } from './lib/machine.ts';
 import { measureRun, type Measurement } from './lib/measure.ts';
 import { allocatePorts, httpGet } from './lib/net.ts';
-import { installCleanupHandlers, stopAllTracked } from './lib/procs.ts';
+import { installCleanupHandlers, onExit, stopAllTracked } from './lib/procs.ts';
 import { nginxChurnIncludeFile, proxyLabel, scrapeMetrics, sluiceAvailable, startProxy, StartError, type BenchEnv, type ProxySpec, type RunningProxy } from './lib/proxies.ts';
 import { renderNotes, renderTable, summarize, type RunRecord } from './lib/report.ts';
 import { hostsTable, nginxChurnInclude, realisticTable, targetHost, type RouteSpec } from './lib/routes.ts';
@@ -278,6 +278,7 @@ async function main(): Promise<void> {
 
   installCleanupHandlers();
   const runDir = mkdtempSync(join(os.tmpdir(), 'sluice-bench-'));
+  if (!o.keep) onExit(() => rmSync(runDir, { recursive: true, force: true }));
   for (const d of ['logs', 'tmp', 'tls']) mkdirSync(join(runDir, d), { recursive: true });
   const stamp = new Date().toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
   const resDir = join(BENCH_DIR, 'results', stamp);

@@ -22,7 +22,7 @@ import { startBackend } from './lib/backend.ts';
 import { configMap, ingressClass, opaqueSecret, writeFileAtomic, type Obj } from './lib/k8s-objects.ts';
 import { describeMachine, HZ, missingTools, waitQuiet } from './lib/machine.ts';
 import { allocatePorts, httpGet, waitHttp } from './lib/net.ts';
-import { installCleanupHandlers, sleep, spawnTracked, stopAllTracked, type Tracked } from './lib/procs.ts';
+import { installCleanupHandlers, onExit, sleep, spawnTracked, stopAllTracked, type Tracked } from './lib/procs.ts';
 import { readMemKb, readTreeTicks, treePids } from './lib/procstat.ts';
 import { sumMetric } from './lib/proxies.ts';
 import { fmtFixed, fmtInt, median, percentile } from './lib/stats.ts';
@@ -273,6 +273,7 @@ async function main(): Promise<void> {
   installCleanupHandlers();
 
   const runDir = mkdtempSync(join(os.tmpdir(), 'sluice-scale-'));
+  if (!o.keep) onExit(() => rmSync(runDir, { recursive: true, force: true }));
   for (const d of ['logs', 'tmp', 'manifests']) mkdirSync(join(runDir, d), { recursive: true });
   const source: ScaleSource = o.source === 'manifests' ? new ManifestsSource(join(runDir, 'manifests')) : o.source === 'apiserver' ? new ApiServerSource() : (() => {
     throw new Error(`unknown --source ${o.source}`);

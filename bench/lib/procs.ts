@@ -106,12 +106,27 @@ export async function stopAllTracked(): Promise<void> {
   await Promise.all([...live].map((t) => t.stop(5000)));
 }
 
+const exitHooks: (() => void)[] = [];
+/** Synchronous work to do when the bench exits for any reason (e.g. remove its temp dir). */
+export function onExit(fn: () => void): void {
+  exitHooks.push(fn);
+}
+
 let installed = false;
 /** Stops every tracked process on exit, Ctrl-C and SIGTERM. */
 export function installCleanupHandlers(): void {
   if (installed) return;
   installed = true;
-  process.on('exit', killAllTrackedSync);
+  process.on('exit', () => {
+    killAllTrackedSync();
+    for (const fn of exitHooks) {
+      try {
+        fn();
+      } catch {
+        /* best effort */
+      }
+    }
+  });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       process.stderr.write(`\n${sig}: stopping the processes the bench started\n`);
