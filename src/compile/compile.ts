@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { formatRef, keyOf, refOf, type Ingress, type IngressServiceBackend, type ObjectRef } from '../model/k8s.ts';
 import type { Snapshot } from '../store/store.ts';
-import type { Backend, Fallback, Route, RouteSource, RouteTable, Server, ServiceRef } from '../routes/table.ts';
+import type { Backend, Fallback, RouteSource, RouteTable, Server, ServiceRef } from '../routes/table.ts';
 import { parseGlobalConfig, type GlobalConfig } from './config.ts';
 import { Diagnostics, type Diagnostic } from './diagnostics.ts';
 import { classify, findOurClasses, type ClassOptions } from './ingress-class.ts';
@@ -19,7 +19,8 @@ import { checkPath } from './paths.ts';
 import { backendKey, resolveBackend } from './backends.ts';
 import type { RoutePolicy } from './policy.ts';
 import { parseIngressAnnotations, sharedDefaultPolicy, type IngressAnnotations } from './annotations/index.ts';
-import { buildCertificates, type TlsOptions } from './tls.ts';
+import { buildCertificates, certificateCovers, type TlsOptions } from './tls.ts';
+import { buildLocations, hostAppRoot, isRegexHost, regexRoutes, type PathDraft } from './locations.ts';
 
 export interface CompileOptions extends ClassOptions, TlsOptions {
   /** `namespace/name` of the controller's default backend Service, or null. */
@@ -57,13 +58,19 @@ const CATCH_ALL = '_';
 interface ServerDraft {
   host: string;
   wildcard: boolean;
-  regex: boolean;
-  routes: Route[];
+  /** Paths in Ingress order; compile turns them into nginx locations at the end (locations.ts). */
+  paths: PathDraft[];
   claimed: Map<string, string>;
   fallback: Fallback | null;
   tlsSecret: string | null | undefined;
-  aliases: string[];
   fromToWww: boolean;
+}
+
+/** A server-alias as requested, in Ingress order (oldest first claims a name). */
+interface AliasClaim {
+  alias: string;
+  host: string;
+  ingress: Ingress;
 }
 
 /** Oldest first; ties broken by namespace/name, as ingress-nginx orders Ingresses. */
@@ -79,6 +86,7 @@ export function ingressOrder(a: Ingress, b: Ingress): number {
 class TableBuilder {
   readonly servers = new Map<string, ServerDraft>();
   readonly backends = new Map<string, Backend>();
+  readonly aliasClaims: AliasClaim[] = [];
   readonly #snap: Snapshot;
   readonly #opts: CompileOptions;
   readonly #cfg: GlobalConfig;
@@ -98,7 +106,7 @@ class TableBuilder {
   server(host: string, wildcard: boolean): ServerDraft {
     let s = this.servers.get(host);
     if (!s) {
-      s = { host, wildcard, regex: false, routes: [], claimed: new Map(), fallback: null, tlsSecret: undefined, aliases: [], fromToWww: false };
+      s = { host, wildcard, paths: [], claimed: new Map(), fallback: null, tlsSecret: undefined, fromToWww: false };
       this.servers.set(host, s);
     }
     return s;
@@ -119,6 +127,20 @@ class TableBuilder {
     const r = resolveBackend(this.#snap, ns, { name, port: { number: first.port } });
     if (r.ok) this.backends.set(r.backend.key, r.backend);
     this.#controllerDefault = { service, backend: r.ok ? r.backend.key : null };
+  }
+
+  /** Backend key of --default-backend-service, or null. */
+  get controllerDefaultBackend(): string | null {
+    return this.#controllerDefault?.backend ?? null;
+  }
+
+  /** Makes sure a backend an annotation refers to (default-backend) is in the table. */
+  ensureBackend(key: string): void {
+    if (this.backends.has(key)) return;
+    const m = /^([^/]+)\/([^:]+):(\d+)$/.exec(key);
+    if (!m) return;
+    const r = resolveBackend(this.#snap, m[1]!, { name: m[2]!, port: { number: Number(m[3]) } });
+    if (r.ok) this.backends.set(r.backend.key, r.backend);
   }
 
   controllerFallback(): Fallback {
@@ -186,13 +208,19 @@ class TableBuilder {
       hosts.add(host);
       // The oldest Ingress that defines a host decides its fallback (its defaultBackend, else the controller's).
       if (!server.fallback && host !== CATCH_ALL) server.fallback = ingFallback ?? this.controllerFallback();
-      if (ann.regex) server.regex = true;
-      for (const a of ann.server.aliases) if (!server.aliases.includes(a)) server.aliases.push(a);
-      if (ann.server.fromToWww) server.fromToWww = true;
+      // A denied Ingress (invalid annotation) changes nothing outside its own paths.
+      const effects = ann.policy.denied === null;
+      if (effects && host !== CATCH_ALL) for (const a of ann.server.aliases) this.aliasClaims.push({ alias: a, host, ingress: ing });
+      if (effects && ann.server.fromToWww) server.fromToWww = true;
       const paths = rule.http?.paths ?? [];
       paths.forEach((p, pi) => {
         const field = `spec.rules[${ri}].http.paths[${pi}]`;
-        const pc = checkPath(p.path, p.pathType, false);
+        const policy = ann.pathPolicies.get(`${ri}/${pi}`) ?? ann.policy;
+        const written = p.path === undefined || p.path === '' ? '/' : p.path;
+        // use-regex, or a rewrite-target other than the path: this path is a regex (ingress-nginx needsRewrite).
+        const rw = policy.rewrite;
+        const regexPath = rw.useRegex || (rw.target !== null && rw.target !== written);
+        const pc = checkPath(p.path, p.pathType, regexPath);
         if (!pc.ok) {
           this.#diags.error(ref, 'InvalidPath', `${field}.path`, `${pc.error}; path ignored`);
           return;
@@ -218,16 +246,21 @@ class TableBuilder {
         }
         server.claimed.set(claimKey, `Ingress ${ns}/${name}`);
         const b = this.backendFor(ing, p.backend.service, `${field}.backend.service`);
-        server.routes.push({
-          id: `${ns}/${name}/${ri}/${pi}`,
-          source: { namespace: ns, ingress: name, rule: ri, path: pi },
-          path: pc.path,
-          pathType: p.pathType!,
-          match: pc.match,
-          matchPath: pc.matchPath,
-          service: b.service,
-          backend: b.backend,
-          policy: ann.pathPolicies.get(`${ri}/${pi}`) ?? ann.policy,
+        if (policy.errors.backend !== null) this.ensureBackend(policy.errors.backend);
+        server.paths.push({
+          route: {
+            id: `${ns}/${name}/${ri}/${pi}`,
+            source: { namespace: ns, ingress: name, rule: ri, path: pi },
+            path: pc.path,
+            pathType: p.pathType!,
+            match: pc.match,
+            matchPath: pc.matchPath,
+            service: b.service,
+            backend: b.backend,
+            policy,
+          },
+          written,
+          appRoot: ann.policy.denied === null ? ann.server.appRoot : null,
         });
         routes++;
       });
@@ -235,17 +268,88 @@ class TableBuilder {
     return { hosts, routes };
   }
 
+  /** Locations, regex mode and app-root of one host (see locations.ts). */
+  #serverRoutes(d: ServerDraft): Pick<Server, 'regex' | 'routes'> & { appRoot: string | null } {
+    const locations = buildLocations(d.paths);
+    const appRoot = hostAppRoot(locations);
+    if (!isRegexHost(locations)) return { regex: false, routes: d.paths.map((p) => p.route), appRoot };
+    const { routes, invalid } = regexRoutes(locations);
+    for (const { draft, error } of invalid) {
+      const src = draft.route.source;
+      this.#diags.error(
+        { kind: 'Ingress', namespace: src.namespace, name: src.ingress },
+        'InvalidPath',
+        `spec.rules[${src.rule}].http.paths[${src.path}].path`,
+        `path "${draft.written}" on host ${d.host === CATCH_ALL ? '(any)' : d.host} is matched as a regular expression (the host uses use-regex or rewrite-target), but ${error}; path ignored`,
+      );
+    }
+    return { regex: true, routes, appRoot };
+  }
+
+  /** server-alias claims, oldest first; names that are a real host (or already an alias) are dropped. */
+  #aliases(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    const owner = new Map<string, AliasClaim>();
+    const warned = new Set<string>();
+    for (const c of this.aliasClaims) {
+      const field = `metadata.annotations["${this.#opts.annotationsPrefix.replace(/\/$/, '')}/server-alias"]`;
+      const ref = refOf(c.ingress);
+      const once = `${keyOf(c.ingress)}\0${c.alias}`;
+      if (c.alias === c.host) continue;
+      if (this.servers.has(c.alias)) {
+        if (!warned.has(once)) this.#diags.warn(ref, 'IgnoredAnnotation', field, `alias ${c.alias} is ignored: it is the host of an Ingress rule, which takes precedence`);
+        warned.add(once);
+        continue;
+      }
+      const prev = owner.get(c.alias);
+      if (prev !== undefined) {
+        // The same Ingress's later hosts: its aliases belong to its first host (as in ingress-nginx).
+        if (prev.ingress !== c.ingress && prev.host !== c.host && !warned.has(once)) {
+          this.#diags.warn(ref, 'IgnoredAnnotation', field, `alias ${c.alias} is ignored: an older Ingress (${keyOf(prev.ingress)}) already made it an alias of ${prev.host}`);
+          warned.add(once);
+        }
+        continue;
+      }
+      owner.set(c.alias, c);
+      let list = out.get(c.host);
+      if (!list) out.set(c.host, (list = []));
+      list.push(c.alias);
+    }
+    return out;
+  }
+
+  /** from-to-www-redirect: the other name of each host that asked for it, unless it is a host itself. */
+  #redirects(): Map<string, string> {
+    const out = new Map<string, string>();
+    const from = new Set<string>();
+    for (const d of this.servers.values()) {
+      if (!d.fromToWww || d.wildcard || d.host === CATCH_ALL) continue;
+      const other = d.host.startsWith('www.') ? d.host.slice(4) : `www.${d.host}`;
+      if (this.servers.has(other) || from.has(other)) continue;
+      from.add(other);
+      out.set(d.host, other);
+    }
+    return out;
+  }
+
   finish(generation: number, cfg: GlobalConfig, certs: ReturnType<typeof buildCertificates>): RouteTable {
-    const toServer = (d: ServerDraft): Server => ({
-      host: d.host,
-      wildcard: d.wildcard,
-      regex: d.regex,
-      routes: d.routes,
-      fallback: d.fallback ?? this.controllerFallback(),
-      tls: certs.serverTls.get(d.host) ?? null,
-      aliases: d.aliases,
-      redirectFrom: null,
-    });
+    const aliases = this.#aliases();
+    const redirects = this.#redirects();
+    const toServer = (d: ServerDraft): Server => {
+      const { regex, routes, appRoot } = this.#serverRoutes(d);
+      const s: Server = {
+        host: d.host,
+        wildcard: d.wildcard,
+        regex,
+        routes,
+        fallback: d.fallback ?? this.controllerFallback(),
+        tls: certs.serverTls.get(d.host) ?? null,
+        aliases: aliases.get(d.host) ?? [],
+        redirectFrom: redirects.get(d.host) ?? null,
+      };
+      if (appRoot !== null) s.appRoot = appRoot;
+      return s;
+    };
     const catchDraft = this.servers.get(CATCH_ALL) ?? this.server(CATCH_ALL, false);
     const servers = [...this.servers.values()]
       .filter((s) => s.host !== CATCH_ALL)
@@ -253,9 +357,39 @@ class TableBuilder {
       .map(toServer);
     const backends: Record<string, Backend> = {};
     for (const k of [...this.backends.keys()].sort()) backends[k] = this.backends.get(k)!;
-    const body = { servers, catchAll: toServer(catchDraft), backends, certificates: certs.certificates, defaultCertificate: certs.defaultCertificate, global: cfg };
+    this.#extraTlsNames(servers, certs.certificates);
+    const body = {
+      servers,
+      catchAll: toServer(catchDraft),
+      backends,
+      certificates: certs.certificates,
+      defaultCertificate: certs.defaultCertificate,
+      defaultBackend: this.controllerDefaultBackend,
+      global: cfg,
+    };
     const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
     return { generation, hash, ...body };
+  }
+
+  /**
+   * Aliases and from-to-www names are served with their host's certificate when it covers them
+   * (ingress-nginx adds them to its certificate map only then); otherwise the default one.
+   */
+  #extraTlsNames(servers: readonly Server[], certificates: ReturnType<typeof buildCertificates>['certificates']): void {
+    const claimed = new Set<string>();
+    for (const c of certificates) for (const h of c.hosts) claimed.add(h);
+    for (const s of servers) {
+      const id = s.tls?.certificate;
+      if (!id) continue;
+      const cert = certificates.find((c) => c.id === id);
+      if (!cert) continue;
+      for (const name of s.redirectFrom !== null ? [...s.aliases, s.redirectFrom] : s.aliases) {
+        if (claimed.has(name) || !certificateCovers(cert.cert, name)) continue;
+        claimed.add(name);
+        cert.hosts.push(name);
+      }
+      cert.hosts.sort();
+    }
   }
 }
 
@@ -313,6 +447,12 @@ export function compile(snap: Snapshot, opts: CompileOptions, generation: number
   }
   const certs = buildCertificates(mine, snap, opts, diags, builder.servers, now);
   const table = builder.finish(generation, cfg, certs);
+  // Route counts as served: regex mode can drop paths it cannot compile (exact copies not counted).
+  const served = new Map<string, number>();
+  for (const s of [...table.servers, table.catchAll]) {
+    for (const r of s.routes) if (!r.id.endsWith('/exact')) served.set(`${r.source.namespace}/${r.source.ingress}`, (served.get(`${r.source.namespace}/${r.source.ingress}`) ?? 0) + 1);
+  }
+  for (const rep of reports) if (rep.ours) rep.routes = served.get(rep.key) ?? 0;
 
   for (const d of diags.list) {
     if (d.object.kind !== 'Ingress') continue;

@@ -3,7 +3,7 @@
 // value keeps the default for that key only and is reported against the ConfigMap.
 
 import type { ConfigMap } from '../model/k8s.ts';
-import { bool, int, list, nginxTime, oneOf, parseValue, seconds, size, text, type ValueParser } from './values.ts';
+import { bool, int, list, nginxTime, oneOf, parseValue, seconds, size, statusList, text, type ValueParser } from './values.ts';
 
 interface KeySpec<T> {
   parser: ValueParser<T>;
@@ -66,6 +66,7 @@ export const CONFIG_KEYS = {
   'disable-access-log': key(bool(), 'false'),
   // Redirects, TLS and HSTS.
   'http-redirect-code': key(int(300, 308), '308'),
+  'relative-redirects': key(bool(), 'false'),
   'ssl-redirect': key(bool(), 'true'),
   'force-ssl-redirect': key(bool(), 'false'),
   'hsts': key(bool(), 'true'),
@@ -83,7 +84,8 @@ export const CONFIG_KEYS = {
   'use-http2': key(bool(), 'true'),
   'http2-max-concurrent-streams': key(int(1, 10_000), '128'),
   // Error pages and misc.
-  'custom-http-errors': key(list(), ''),
+  // nginx's error_page accepts 300-599.
+  'custom-http-errors': key(statusList(300, 599), ''),
   'server-tokens': key(bool(), 'false'),
   'allow-snippet-annotations': key(bool(), 'false'),
   'limit-req-status-code': key(int(100, 599), '503'),

@@ -41,12 +41,46 @@ export interface TlsRedirectPolicy {
   preserveTrailingSlash: boolean;
 }
 
+/** use-regex / rewrite-target / x-forwarded-prefix (ingress-nginx's rewrite annotations). */
+export interface RewritePolicy {
+  /** use-regex: the Ingress's paths are regular expressions (the whole host switches to regex mode). */
+  useRegex: boolean;
+  /** rewrite-target, or null. A location whose path differs from it is rewritten (and its host is in regex mode). */
+  target: string | null;
+  /** x-forwarded-prefix, sent only with a rewritten request; null or "" sends nothing. May hold $1..$9. */
+  xForwardedPrefix: string | null;
+}
+
+/** permanent-redirect / temporal-redirect and the options that shape redirect Location headers. */
+export interface RedirectPolicy {
+  /** Redirect target (temporal wins over permanent), or null. */
+  url: string | null;
+  code: number;
+  /** relative-redirects: a Location starting with "/" stays relative (nginx absolute_redirect off). */
+  relative: boolean;
+  /** use-port-in-redirects: nginx port_in_redirect on. */
+  usePort: boolean;
+}
+
+/** custom-http-errors / default-backend. */
+export interface ErrorPolicy {
+  /** Upstream statuses answered by the error backend instead; [] = pass every status through. */
+  codes: number[];
+  /** default-backend annotation: backend key of its Service (first port), or null. */
+  backend: string | null;
+}
+
 export interface RoutePolicy {
   /** Set when an annotation was invalid: the route answers 503 (fail closed), with this reason. */
   denied: string | null;
   proxy: ProxyPolicy;
   protocol: BackendProtocol;
   tls: TlsRedirectPolicy;
+  rewrite: RewritePolicy;
+  redirect: RedirectPolicy;
+  /** upstream-vhost: Host sent upstream (may hold $host, $http_host, $service_name, $namespace, $service_port), or null. */
+  upstreamVhost: string | null;
+  errors: ErrorPolicy;
 }
 
 /** Parses ingress-nginx's proxy-next-upstream value ("error timeout http_502 ..."). */
@@ -94,5 +128,9 @@ export function defaultRoutePolicy(cfg: GlobalConfig): RoutePolicy {
     proxy: defaultProxyPolicy(cfg),
     protocol: 'HTTP',
     tls: { sslRedirect: cfg['ssl-redirect'], forceSslRedirect: cfg['force-ssl-redirect'], preserveTrailingSlash: false },
+    rewrite: { useRegex: false, target: null, xForwardedPrefix: null },
+    redirect: { url: null, code: 0, relative: cfg['relative-redirects'], usePort: false },
+    upstreamVhost: null,
+    errors: { codes: [...cfg['custom-http-errors']], backend: null },
   };
 }

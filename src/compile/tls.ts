@@ -62,6 +62,17 @@ export function parseTlsSecret(secret: Secret | undefined, key: string, now: num
   return { ok: true, x509, cert: { id, secret: key, cert: crt, key: pkey, notAfter: x509.validToDate.toISOString(), hosts: [] } };
 }
 
+/** Does the PEM certificate (first of the chain) cover the host name? */
+export function certificateCovers(pem: string, host: string): boolean {
+  const first = PEM_CERT.exec(pem);
+  if (!first) return false;
+  try {
+    return covers(new X509Certificate(first[0]), host);
+  } catch {
+    return false;
+  }
+}
+
 /** Does the certificate cover the host? Wildcard hosts are checked with a sample name. */
 function covers(x509: X509Certificate, host: string): boolean {
   const name = host.startsWith('*.') ? `sluice-check.${host.slice(2)}` : host;

@@ -79,6 +79,14 @@ export const list = (): ValueParser<string[]> =>
 
 export const text = (): ValueParser<string> => z.string();
 
+/** Comma-separated HTTP status codes within [min, max] (spaces ignored), deduplicated and sorted. */
+export const statusList = (min: number, max: number): ValueParser<number[]> =>
+  z
+    .string()
+    .transform((s) => s.replace(/\s+/g, ''))
+    .refine((s) => s.split(',').every((x) => x === '' || (/^\d{3}$/.test(x) && Number(x) >= min && Number(x) <= max)), `comma-separated status codes from ${min} to ${max}, such as "404,503"`)
+    .transform((s) => [...new Set(s.split(',').filter((x) => x !== '').map(Number))].sort((a, b) => a - b));
+
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T): ValueParser<T[number]> =>
   z
     .string()

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import { headerBuffers, type GlobalConfig } from '../compile/config.ts';
 import type { BackendProtocol, Endpoint, RouteTable } from '../routes/table.ts';
+import type { RoutePolicy } from '../compile/policy.ts';
 import type { ConnContext, DataPlaneLimits, ExchangeSink } from './context.ts';
 import { Http1Connection } from './http1/connection.ts';
 import { Router } from './router.ts';
@@ -55,10 +56,20 @@ export function backendUses(table: RouteTable): Map<string, Set<BackendProtocol>
     if (!s) uses.set(key, (s = new Set()));
     s.add(p);
   };
+  // default-backend annotations serve with the route's protocol (no endpoints) and plain HTTP
+  // (custom-http-errors), as does --default-backend-service for error pages.
+  const addPolicy = (backend: string | null, p: RoutePolicy): void => {
+    add(backend, p.protocol);
+    if (p.errors.backend !== null) {
+      add(p.errors.backend, p.protocol);
+      add(p.errors.backend, 'HTTP');
+    }
+  };
   for (const s of [...table.servers, table.catchAll]) {
-    add(s.fallback.backend, s.fallback.policy.protocol);
-    for (const r of s.routes) add(r.backend, r.policy.protocol);
+    addPolicy(s.fallback.backend, s.fallback.policy);
+    for (const r of s.routes) addPolicy(r.backend, r.policy);
   }
+  add(table.defaultBackend ?? null, 'HTTP');
   return uses;
 }
 

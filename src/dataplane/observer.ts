@@ -1,25 +1,25 @@
-// Where finished exchanges go: request metrics (children cached per route target, so the hot path
-// does no label hashing) and the access log line.
+// Where finished exchanges go: request metrics (a series per target, status and method, cached
+// on the target so the hot path does no label work) and the access log line.
 
-import type { Counter, Histogram } from 'prom-client';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import { observe, SIZE_BUCKETS, TIME_BUCKETS, type RequestSeries } from '../metrics/request-metrics.ts';
 import type { ExchangeRecord, ExchangeSink } from './context.ts';
 import type { Target } from './router.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'CONNECT', 'TRACE'];
 
 function methodIndex(m: string): number {
-  const i = METHODS.indexOf(m);
-  return i < 0 ? METHODS.length : i;
-}
-
-interface Children {
-  requests: ReturnType<Counter['labels']>;
-  duration: ReturnType<Histogram['labels']>;
-  upstream: ReturnType<Histogram['labels']>;
-  reqSize: ReturnType<Histogram['labels']>;
-  respSize: ReturnType<Histogram['labels']>;
+  switch (m) {
+    case 'GET':
+      return 0;
+    case 'POST':
+      return 1;
+    default: {
+      const i = METHODS.indexOf(m);
+      return i < 0 ? METHODS.length : i;
+    }
+  }
 }
 
 export interface ObserverOptions {
@@ -30,8 +30,8 @@ export interface ObserverOptions {
 export class ExchangeObserver implements ExchangeSink {
   metrics: Metrics | null;
   accessLog: Logger | null;
-  /** Children for requests that matched no target (parse errors). */
-  readonly #untargeted = new Map<number, Children>();
+  /** Series for requests that matched no target (parse errors). */
+  readonly #untargeted = new Map<number, unknown>();
 
   constructor(opts: ObserverOptions) {
     this.metrics = opts.metrics;
@@ -39,39 +39,31 @@ export class ExchangeObserver implements ExchangeSink {
   }
 
   record(rec: ExchangeRecord, target: unknown): void {
-    const m = this.metrics;
-    if (m !== null) {
+    const rm = this.metrics?.request ?? null;
+    if (rm !== null) {
       const t = target as Target | null;
-      let cache: Map<number, unknown>;
-      if (t === null) cache = this.#untargeted as Map<number, unknown>;
-      else cache = t.metrics ??= new Map();
-      const key = rec.status * 16 + methodIndex(rec.method);
-      let c = cache.get(key) as Children | undefined;
-      if (c === undefined) {
-        const labels = {
+      const cache = t === null ? this.#untargeted : (t.metrics ??= new Map());
+      const mi = methodIndex(rec.method);
+      const key = rec.status * 16 + mi;
+      let s = cache.get(key) as RequestSeries | undefined;
+      if (s === undefined) {
+        s = rm.series({
           ingress: rec.ingress,
           namespace: rec.namespace,
           service: rec.service,
           status: String(rec.status),
-          method: methodIndex(rec.method) < METHODS.length ? rec.method : 'OTHER',
+          method: mi < METHODS.length ? rec.method : 'OTHER',
           path: rec.path,
           host: rec.serverHost,
           canary: '',
-        };
-        c = {
-          requests: m.requests.labels(labels),
-          duration: m.requestDuration.labels(labels),
-          upstream: m.responseDuration.labels(labels),
-          reqSize: m.requestSize.labels(labels),
-          respSize: m.responseSize.labels(labels),
-        };
-        cache.set(key, c);
+        });
+        cache.set(key, s);
       }
-      c.requests.inc();
-      c.duration.observe(rec.durationS);
-      if (rec.upstreamStatus !== 0) c.upstream.observe(rec.upstreamDurationS);
-      c.reqSize.observe(rec.requestBytes);
-      c.respSize.observe(rec.responseBytes);
+      s.count++;
+      observe(s.duration, TIME_BUCKETS, rec.durationS);
+      if (rec.upstreamStatus !== 0) observe(s.upstream, TIME_BUCKETS, rec.upstreamDurationS);
+      observe(s.reqSize, SIZE_BUCKETS, rec.requestBytes);
+      observe(s.respSize, SIZE_BUCKETS, rec.responseBytes);
     }
     const log = this.accessLog;
     if (log !== null) {

@@ -2,15 +2,17 @@
 // the one-label wildcard, then the catch-all), path → route by Map lookups over the path's
 // element boundaries (Exact first, then the longest Prefix), or an ordered regex list for
 // servers in ingress-nginx regex mode. Built once per table; matching allocates only the
-// candidate substrings.
+// candidate substrings. Host names: rule hosts first, then from-to-www redirect names, then
+// server-alias names (the first claim of a name wins).
 
-import type { RoutePolicy } from '../compile/policy.ts';
+import { defaultRoutePolicy, type RoutePolicy } from '../compile/policy.ts';
 import type { GlobalConfig } from '../compile/config.ts';
 import { buildSteps, type Step } from './policy/pipeline.ts';
 import './policy/steps/index.ts';
 import type { Fallback, Route, RouteTable, Server } from '../routes/table.ts';
 import type { BackendRegistry, BackendRuntime } from './upstream/backends.ts';
 import { compileRouteRegex, type RouteRegex } from './route-regex.ts';
+import { toByteString } from '../routes/paths.ts';
 
 /** What a request is sent to: a matched route, or a server's fallback. */
 export class Target {
@@ -35,10 +37,13 @@ export class Target {
   readonly steps: Step[];
   /** Step state precompiled per target (regexes, CIDR sets, verifiers), keyed by step. */
   readonly state = new Map<string, unknown>();
+  /** The live backends, for steps that send elsewhere (default-backend, custom-http-errors). */
+  readonly registry: BackendRegistry;
 
   constructor(server: ServerRuntime, route: Route | null, fallback: Fallback | null, backends: BackendRegistry, cfg: GlobalConfig) {
     this.server = server;
     this.cfg = cfg;
+    this.registry = backends;
     this.route = route;
     const src = route?.source ?? fallback?.source ?? null;
     const svc = route?.service ?? fallback?.service ?? null;
@@ -50,7 +55,7 @@ export class Target {
     this.service = svc?.name ?? '';
     this.servicePort = svc?.port ?? '';
     this.path = route?.path ?? '';
-    this.regex = route !== null && route.match === 'regex' ? compileRouteRegex(route.matchPath) : null;
+    this.regex = route !== null && route.match === 'regex' ? compileRouteRegex(toByteString(route.matchPath)) : null;
     this.steps = buildSteps(this);
   }
 
@@ -67,9 +72,15 @@ export class ServerRuntime {
   readonly regexes: Target[] = [];
   readonly fallback: Target;
   maxPrefix = 0;
+  /** from-to-www-redirect: this server only redirects to that host (see steps/www-redirect.ts). */
+  readonly redirectTo: string | null;
+  /** --default-backend-service backend key (custom-http-errors without a default-backend annotation). */
+  readonly defaultBackend: string | null;
 
-  constructor(server: Server, backends: BackendRegistry, cfg: GlobalConfig) {
+  constructor(server: Server, backends: BackendRegistry, cfg: GlobalConfig, defaultBackend: string | null = null, redirectTo: string | null = null) {
     this.server = server;
+    this.redirectTo = redirectTo;
+    this.defaultBackend = defaultBackend;
     this.fallback = new Target(this, null, server.fallback, backends, cfg);
     for (const r of server.routes) {
       const t = new Target(this, r, null, backends, cfg);
@@ -120,13 +131,24 @@ export class Router {
 
   constructor(table: RouteTable, backends: BackendRegistry) {
     this.table = table;
-    this.catchAll = new ServerRuntime(table.catchAll, backends, table.global);
+    const db = table.defaultBackend ?? null;
+    this.catchAll = new ServerRuntime(table.catchAll, backends, table.global, db);
     for (const s of table.servers) {
-      const rt = new ServerRuntime(s, backends, table.global);
+      const rt = new ServerRuntime(s, backends, table.global, db);
       this.servers.push(rt);
       if (s.wildcard) this.#wildcard.set(s.host.slice(2), rt);
       else this.#exact.set(s.host, rt);
-      for (const a of s.aliases) if (!this.#exact.has(a)) this.#exact.set(a, rt);
+    }
+    for (const s of table.servers) {
+      if (s.redirectFrom === null || this.#exact.has(s.redirectFrom)) continue;
+      this.#exact.set(s.redirectFrom, redirectServer(s.redirectFrom, s.host, backends, table.global));
+    }
+    for (const rt of this.servers) {
+      for (const a of rt.server.aliases) {
+        if (a.startsWith('*.')) {
+          if (!this.#wildcard.has(a.slice(2))) this.#wildcard.set(a.slice(2), rt);
+        } else if (!this.#exact.has(a)) this.#exact.set(a, rt);
+      }
     }
   }
 
@@ -147,4 +169,19 @@ export class Router {
   route(hostname: string, path: string): Target {
     return this.findServer(hostname).match(path);
   }
+}
+
+/** The extra server ingress-nginx creates for from-to-www-redirect: no routes, only the redirect. */
+function redirectServer(from: string, to: string, backends: BackendRegistry, cfg: GlobalConfig): ServerRuntime {
+  const server: Server = {
+    host: from,
+    wildcard: false,
+    regex: false,
+    routes: [],
+    fallback: { service: null, backend: null, source: null, policy: defaultRoutePolicy(cfg) },
+    tls: null,
+    aliases: [],
+    redirectFrom: null,
+  };
+  return new ServerRuntime(server, backends, cfg, null, to);
 }

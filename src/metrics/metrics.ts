@@ -3,12 +3,10 @@
 // Ingress path (never the raw URI), which bounds cardinality by configuration, not traffic.
 
 import client from 'prom-client';
+import { RequestMetrics } from './request-metrics.ts';
 
 export const PREFIX = 'nginx_ingress_controller_';
 
-const REQUEST_LABELS = ['ingress', 'namespace', 'service', 'status', 'method', 'path', 'host', 'canary'] as const;
-const TIME_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-const SIZE_BUCKETS = [10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 export interface ControllerLabels {
   controller_namespace: string;
@@ -18,11 +16,8 @@ export interface ControllerLabels {
 
 export class Metrics {
   readonly registry: client.Registry;
-  readonly requests: client.Counter<(typeof REQUEST_LABELS)[number]>;
-  readonly requestDuration: client.Histogram<(typeof REQUEST_LABELS)[number]>;
-  readonly responseDuration: client.Histogram<(typeof REQUEST_LABELS)[number]>;
-  readonly requestSize: client.Histogram<(typeof REQUEST_LABELS)[number]>;
-  readonly responseSize: client.Histogram<(typeof REQUEST_LABELS)[number]>;
+  /** Request metrics (null when this registry only carries controller metrics). */
+  readonly request: RequestMetrics | null;
   readonly configHash: client.Gauge;
   readonly reloadSuccess: client.Gauge;
   readonly reloadTimestamp: client.Gauge;
@@ -40,25 +35,8 @@ export class Metrics {
   constructor(labels: ControllerLabels, registry = new client.Registry(), groups: { request: boolean; controller: boolean } = { request: true, controller: true }) {
     this.registry = registry;
     registry.setDefaultLabels({ ...labels });
-    const r = groups.request ? [registry] : [];
     const c = groups.controller ? [registry] : [];
-    this.requests = new client.Counter({ name: `${PREFIX}requests`, help: 'The total number of client requests', labelNames: REQUEST_LABELS, registers: r });
-    this.requestDuration = new client.Histogram({
-      name: `${PREFIX}request_duration_seconds`,
-      help: 'The request processing time in seconds (time from the request head to the last byte sent)',
-      labelNames: REQUEST_LABELS,
-      buckets: TIME_BUCKETS,
-      registers: r,
-    });
-    this.responseDuration = new client.Histogram({
-      name: `${PREFIX}response_duration_seconds`,
-      help: 'The time spent on receiving the response head from the upstream server',
-      labelNames: REQUEST_LABELS,
-      buckets: TIME_BUCKETS,
-      registers: r,
-    });
-    this.requestSize = new client.Histogram({ name: `${PREFIX}request_size`, help: 'The request length (including request line, header, and request body)', labelNames: REQUEST_LABELS, buckets: SIZE_BUCKETS, registers: r });
-    this.responseSize = new client.Histogram({ name: `${PREFIX}response_size`, help: 'The response length (including status line, header, and body)', labelNames: REQUEST_LABELS, buckets: SIZE_BUCKETS, registers: r });
+    this.request = groups.request ? new RequestMetrics(registry, PREFIX) : null;
     this.configHash = new client.Gauge({ name: `${PREFIX}config_hash`, help: 'Running configuration hash actually set', registers: c });
     this.reloadSuccess = new client.Gauge({ name: `${PREFIX}config_last_reload_successful`, help: 'Whether the last configuration update was successful (sluice never reloads; 1 once a table is live)', registers: c });
     this.reloadTimestamp = new client.Gauge({ name: `${PREFIX}config_last_reload_successful_timestamp_seconds`, help: 'Timestamp of the last successful route-table swap', registers: c });

@@ -68,6 +68,8 @@ export interface Server {
   aliases: string[];
   /** from-to-www-redirect: the other name that redirects to this host. */
   redirectFrom: string | null;
+  /** app-root: requests for exactly "/" get a 302 to this path (absent when not set). */
+  appRoot?: string;
 }
 
 export interface ServerTLS {
@@ -126,5 +128,7 @@ export interface RouteTable {
   certificates: Certificate[];
   /** Id (in certificates) of --default-ssl-certificate, or null for the generated one. */
   defaultCertificate: string | null;
+  /** Backend key of --default-backend-service (custom-http-errors go there), or null. */
+  defaultBackend: string | null;
   global: GlobalConfig;
 }

@@ -249,10 +249,9 @@ describe('proxying end to end', () => {
   });
 
   test('504 when the upstream does not answer within proxy-read-timeout', async () => {
-    const t0 = Date.now();
+    // The backend would answer 200 after 3 s; a 504 can only come from the 1 s read timeout.
     const r = await request(sluice.httpPort, '/slow', { host: 'proxy.test' });
     assert.equal(r.status, 504);
-    assert.ok(Date.now() - t0 < 2900, 'answered by the timeout, not by the backend');
   });
 
   test('a failed connection is retried on another endpoint', async () => {

@@ -2,6 +2,7 @@
 // malformed input and pipelining.
 
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 
 export interface Reply {
@@ -74,4 +75,33 @@ export function rawExchange(port: number, data: string | Buffer, idleMs = 500): 
 /** Status codes of every response in a raw HTTP/1.1 byte stream. */
 export function statuses(raw: string): number[] {
   return [...raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+}
+
+export interface TlsReply extends Reply {
+  /** subjectAltName of the certificate the server presented. */
+  peerNames: string;
+}
+
+/** One HTTPS request (no certificate verification) with the given SNI name and Host header. */
+export function httpsRequest(port: number, path: string, o: RequestOptions & { servername: string }): Promise<TlsReply> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...o.headers, host: o.host ?? o.servername };
+    const req = https.request(
+      { host: '127.0.0.1', port, path, method: o.method ?? 'GET', headers, servername: o.servername, rejectUnauthorized: false, agent: false },
+      (res) => {
+        const peerNames = (res.socket as import('node:tls').TLSSocket).getPeerCertificate().subjectaltname ?? '';
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          const text = body.toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, json: <T>() => JSON.parse(text) as T, peerNames });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(o.timeoutMs ?? 10_000, () => req.destroy(new Error('client timeout')));
+    req.on('error', reject);
+    req.end(o.body);
+  });
 }

@@ -148,7 +148,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Treats the paths of this Ingress as regular expressions.',
     status: 'supported',
     notes:
-      'Host-wide in ingress-nginx: once any Ingress on a host has use-regex (or a rewrite-target that differs from its path), every location of that host, from every Ingress, becomes a case-insensitive regex anchored only at the start (`~* "^<path>"`), so Prefix `/foo` then also matches `/foobar` and Exact loses its meaning (template.go buildLocation, enforceRegexModifier). nginx tries regex locations in order and ingress-nginx sorts them by path length, longest first. sluice does the same, compiling with RE2 semantics (re2js): patterns that need backtracking features (lookaround, backreferences) are rejected with an error instead of running.',
+      'Host-wide in ingress-nginx: once any path of a host has use-regex (or a rewrite-target that differs from its location path), every location of that host, from every Ingress, becomes `~* "^<path>"`: case-insensitive and anchored at the start only, so Prefix `/foo` also matches `/foobar` and Exact `/foo` matches `/foo/x` (template.go enforceRegexModifier, buildLocation). Prefix paths of Ingresses without use-regex are first normalised to `/p/` plus an exact copy `/p` (unless an Exact `/p` exists; location.go updateServerLocations), so both end up as regexes. Locations are sorted by path length, longest first (ties: path descending) and the first regex that matches wins, which is why `/foo/bar/[A-Z0-9]{3}` beats `/foo/bar/bar`. sluice does all of this, matching the normalised path as nginx matches $uri. Difference: patterns run on a linear-time engine with RE2 syntax, so no Ingress can stall the proxy; a pattern that needs backtracking (backreference, lookaround, atomic group, possessive quantifier) is rejected for that path with an InvalidPath error naming the feature, and the other paths of the host keep working.',
   }),
   a({
     key: 'rewrite-target',
@@ -161,19 +161,20 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Replaces the request path sent to the Service, using capture groups from the Ingress path.',
     status: 'supported',
     notes:
-      'ingress-nginx emits `rewrite "(?i)<ingress path>" <target> break;` (template.go buildProxyPass): the whole path is replaced by the target, with $n taken from the case-insensitive match of the Ingress path; the query string is kept. It does nothing when the target equals the path, and otherwise switches the whole host to regex matching (see use-regex). The usual idiom is path `/foo(/|$)(.*)` with target `/$2`. The validator only allows path characters and `$`.',
+      'ingress-nginx renders `rewrite "(?i)<location path>" <target> break;` (template.go buildProxyPass) only where the target differs from the location path; that also puts the whole host in regex mode (see use-regex). The whole URI is replaced by the target, $1..$9 come from the case-insensitive match of the path against the normalised URI ($uri: decoded, slashes merged), and the query string is kept (an empty one adds no `?`). The rewritten URI goes upstream re-escaped as nginx does (controls, space, `#`, `%`, `?` and bytes >= 0x7f), so `%2F` inside a captured part reaches the backend as `/`. sluice matches this. Differences: the value must start with `/` and only $1..$9 may follow `$`; an absolute URL (which would make nginx answer with a 302) and nginx variables are rejected as invalid, as is anything outside ingress-nginx\'s validator characters.',
   }),
   a({
     key: 'app-root',
     group: 'routing',
     scope: 'location',
+    hostWide: true,
     risk: 'Medium',
     def: null,
     values: 'absolute path, e.g. /app (no scheme or host)',
     summary: 'Redirects requests for exactly `/` to this path.',
     status: 'supported',
     notes:
-      'Answers 302 with Location `$scheme://$http_host<app-root>` when the URI is exactly `/` (nginx.tmpl). A value with a scheme is dropped by ingress-nginx with a warning (rewrite/main.go); sluice reports it as invalid.',
+      'ingress-nginx renders `if ($uri = /) { return 302 $scheme://$http_host<app-root>; }` at server level, so it answers `/` (after normalisation, query dropped) on the whole host, whichever Ingress serves `/`, before any location rule such as the SSL redirect or HSTS. With several app-roots on one host the first location in nginx order wins. sluice does the same. Only an absolute path of letters, digits and `-._~/:` is accepted; ingress-nginx drops a value with a scheme with a warning, sluice reports it as invalid.',
   }),
   a({
     key: 'x-forwarded-prefix',
@@ -185,7 +186,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Sends an X-Forwarded-Prefix header with this value to the Service.',
     status: 'supported',
     notes:
-      'Code differs from common belief: ingress-nginx only sets the header on the rewrite branch, so it has an effect only together with a rewrite-target that differs from the path (template.go buildProxyPass). sluice does the same. An empty value sends nothing.',
+      'ingress-nginx only sets the header on the rewrite branch of buildProxyPass (template.go), so it has an effect only together with a rewrite-target that differs from the location path; an empty value sends nothing (e2e xforwardedprefix.go). $1..$9 refer to the rewrite\'s captures. sluice does the same; other `$` variables are rejected as invalid.',
   }),
   a({
     key: 'server-alias',
@@ -198,7 +199,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Serves the same routes under additional host names.',
     status: 'supported',
     notes:
-      'An alias equal to a host that some Ingress declares is ignored, and a host created later takes over from an alias. ingress-nginx accepts nginx server_name syntax including regex names; sluice accepts the same names an Ingress host accepts (exact, or a leading `*.` wildcard) and rejects regex names.',
+      'The aliases serve every path of the host, from every Ingress (e2e alias.go). An alias equal to a host some Ingress declares is ignored (controller.go removes conflicting aliases), and so is an alias an older Ingress already claimed; both are reported as warnings. With several hosts in one Ingress the aliases go to its first host. Over TLS an alias gets the host\'s certificate when that certificate covers it, else the default one. Difference: ingress-nginx accepts nginx server_name syntax including regex names; sluice accepts what an Ingress host accepts (exact names, or `*.` as the whole first label) and reports other values as invalid.',
   }),
 
   // ---------------------------------------------------------------- redirects
@@ -212,7 +213,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Answers every request on the path with a permanent redirect to this URL instead of proxying.',
     status: 'supported',
     notes:
-      'The URL is sent as Location unchanged; the request path is not appended. Schemes other than http/https are refused. temporal-redirect wins when both are set (redirect.go).',
+      'nginx `return <code> <url>` in the location\'s rewrite phase, so it answers before the SSL redirect and any access check; the URL is the Location as written (request path not appended) and must use ingress-nginx\'s validator characters (letters, digits, `-._~/:,?&=`). A value starting with `/` is made absolute with the request\'s scheme and host unless relative-redirects is on (nginx absolute_redirect; e2e relativeredirects.go). For codes without a Location form (300, 304-306) nginx sends the URL as the body, and so does sluice. temporal-redirect wins when both are set (redirect.go). Difference: a relative value not starting with `/` and non-http(s) schemes are rejected as invalid.',
   }),
   a({
     key: 'permanent-redirect-code',
@@ -223,7 +224,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer 300–308',
     summary: 'Status code used by permanent-redirect.',
     status: 'supported',
-    notes: 'ingress-nginx silently falls back to 301 for a number outside 300–308 (redirect.go); sluice reports it and uses 301.',
+    notes:
+      '300-308; ingress-nginx silently falls back to 301 for a number outside 300-308 (redirect.go); sluice reports the value as invalid (the Ingress\'s paths answer 503 until fixed).',
   }),
   a({
     key: 'temporal-redirect',
@@ -234,7 +236,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'absolute http(s) URL',
     summary: 'Answers every request on the path with a temporary redirect to this URL instead of proxying.',
     status: 'supported',
-    notes: 'Takes precedence over permanent-redirect when both are present. The URL is used as is.',
+    notes:
+      'Takes precedence over permanent-redirect when both are present; must be an absolute http(s) URL (redirect.go isValidURL) made of the validator\'s characters. The URL is used as is.',
   }),
   a({
     key: 'temporal-redirect-code',
@@ -245,7 +248,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'integer 300–308',
     summary: 'Status code used by temporal-redirect.',
     status: 'supported',
-    notes: 'Added in ingress-nginx v1.12. Out-of-range numbers fall back to 302, as for the permanent code.',
+    notes:
+      'Added in ingress-nginx v1.12. 300-308; ingress-nginx falls back to 302 for other numbers, sluice reports them as invalid.',
   }),
   a({
     key: 'from-to-www-redirect',
@@ -258,7 +262,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Redirects between `www.<host>` and `<host>`, towards whichever one the Ingress declares.',
     status: 'supported',
     notes:
-      'ingress-nginx creates an extra server for the other name that answers with the ConfigMap `http-redirect-code` (308 by default), keeping scheme and request URI (nginx.tmpl). Skipped when the other name is itself an Ingress host. For HTTPS the certificate must also cover the other name.',
+      'ingress-nginx creates an extra server for the other name (`www.<host>` or `<host>` without `www.`) that answers every request with the ConfigMap `http-redirect-code` (308) to `<scheme>://<host>:<port><request URI>` with one trailing `/` of the request URI dropped; X-Forwarded-Proto/-Port count with use-forwarded-headers (ngx_srv_redirect.lua; e2e expects `http://host:80/foo` and `https://host:443`). Skipped when the other name is itself an Ingress host. Over TLS the redirect server presents the host\'s certificate when it covers the other name, else the default one; it sends no HSTS header. Difference: ingress-nginx takes the port from the listening socket, sluice from the request\'s Host header (else the scheme\'s default port). Both give the same answer on a standard install; sluice\'s stays right when it listens on another port behind a Service (8080/8443 in deploy/).',
   }),
   a({
     key: 'relative-redirects',
@@ -270,9 +274,9 @@ const ENTRIES: readonly AnnotationSpec[] = [
     cm: 'relative-redirects',
     values: BOOL,
     summary: 'Makes redirects that the proxy itself generates use a relative Location header.',
-    status: 'not-yet',
+    status: 'supported',
     notes:
-      'Turns off nginx `absolute_redirect`. Added to ingress-nginx after annotations-risk.md was last generated, so it is missing from that table; Low risk and location scope come from the parser. Cheap to add: sluice builds its own Location headers.',
+      'Turns off nginx `absolute_redirect`: a Location sluice builds from a value starting with `/` (permanent-redirect / temporal-redirect) stays relative (e2e relativeredirects.go). The ConfigMap key of the same name sets the default. The other redirects ingress-nginx generates (app-root, SSL, from-to-www) are already absolute, so it does not change them, in either implementation. Added to ingress-nginx after annotations-risk.md was last generated, so it is missing from that table; Low risk and location scope come from the parser.',
   }),
   a({
     key: 'use-port-in-redirects',
@@ -282,9 +286,9 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: 'false',
     values: BOOL,
     summary: 'Keeps the port number in redirects the proxy generates.',
-    status: 'not-yet',
+    status: 'supported',
     notes:
-      'nginx `port_in_redirect`; the HTTPS redirect then also carries the controller\'s HTTPS port (lua_ingress.lua). Needs a decision on which port to show when sluice sits behind a Service with a different port.',
+      'nginx `port_in_redirect on`: a relative permanent/temporal redirect made absolute carries the listening port when it is not the scheme\'s default, and the HTTPS redirect always carries the HTTPS listener\'s port (lua_ingress.lua: `https://<host>:<listen https port><uri>`). sluice does both.',
   }),
 
   // ---------------------------------------------------------------- tls
@@ -321,9 +325,9 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: 'false',
     values: BOOL,
     summary: 'Keeps a trailing slash in the URI of the HTTPS redirect.',
-    status: 'not-yet',
+    status: 'supported',
     notes:
-      'Matters for ssl-redirect parity: by default ingress-nginx strips one trailing `/` from the redirect URI (checked on the whole request URI, query included). The default stripping belongs to ssl-redirect; this annotation only turns it off.',
+      'By default ingress-nginx strips one trailing `/` at the very end of the request URI (query included) from the HTTPS redirect; this annotation keeps it (lua_ingress.lua; e2e preservetrailingslash.go expects `https://host/` for `/`). It only changes the SSL redirect.',
   }),
   a({
     key: 'ssl-passthrough',
@@ -478,7 +482,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'host name',
     summary: 'Overrides the Host header sent to the Service.',
     status: 'supported',
-    notes: 'Without it the client\'s Host is passed through (X-Forwarded-Host when forwarded headers are trusted).',
+    notes:
+      'nginx `proxy_set_header Host "<value>"` for the path; X-Forwarded-Host keeps the client\'s Host (e2e upstreamvhost.go). ingress-nginx\'s validator allows nginx variables; sluice interpolates $host, $http_host, $best_http_host, $service_name, $namespace and $service_port and rejects other variables as invalid.',
   }),
   a({
     key: 'service-upstream',
@@ -1498,7 +1503,8 @@ const ENTRIES: readonly AnnotationSpec[] = [
     values: 'Service name in the Ingress namespace',
     summary: 'Service that answers when the path\'s Service has no endpoints, and serves custom-http-errors.',
     status: 'supported',
-    notes: 'The first port of the Service is used.',
+    notes:
+      'When the path\'s Service has no endpoints (or does not exist), ingress-nginx sends the request to this Service instead, on its first port, as long as that Service has endpoints (controller.go `custom-default-backend-*` upstream), with X-Code 503, X-Format, X-Namespace, X-Ingress-Name, X-Service-Name and X-Service-Port; the path is unchanged (e2e default_backend.go). It is also where custom-http-errors go. sluice decides per request from the live endpoints. A Service that does not exist (or has no ports) is reported as a warning and the annotation waits for it; a value that is not a Service name is invalid.',
   }),
   a({
     key: 'custom-http-errors',
@@ -1511,7 +1517,7 @@ const ENTRIES: readonly AnnotationSpec[] = [
     summary: 'Responses with these statuses are replaced by a request to the default backend.',
     status: 'supported',
     notes:
-      'The default backend receives X-Code, X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, X-Service-Port and X-Request-ID (nginx.tmpl CUSTOM_ERRORS). The annotation replaces the ConfigMap list for its paths.',
+      'Listed statuses (400-599) are intercepted (`proxy_intercept_errors on` + `error_page <code> = @custom_<upstream>_<code>`): from the upstream, and also those nginx generates itself (502/504 after upstream failures, 503 without endpoints, a location\'s own 401/403/308...). The request is then sent again to the default-backend annotation\'s Service while it has endpoints, else to --default-backend-service, else to ingress-nginx\'s built-in default server, which answers 404. The error backend gets the same method (and request body) for `/` plus the original query (`rewrite (.*) / break`), the client\'s headers, Host, and X-Code, X-Format ($http_accept), X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name, X-Service-Port, X-Request-ID and X-Forwarded-For (nginx.tmpl CUSTOM_ERRORS). The client gets the error backend\'s response, status included (e2e disableproxyintercepterrors.go expects 200 from an echo backend). The ConfigMap list applies to paths without the annotation; the annotation replaces it. sluice does all this. Differences: the request body is resent from sluice\'s retry buffer (64 KiB), so with a larger request body the original answer goes out; a 413 for a body over proxy-body-size is answered before the annotations run and is not intercepted.',
   }),
   a({
     key: 'disable-proxy-intercept-errors',
@@ -1521,8 +1527,9 @@ const ENTRIES: readonly AnnotationSpec[] = [
     def: 'false',
     values: BOOL,
     summary: 'Passes error responses from the pod through even when custom-http-errors is set globally.',
-    status: 'not-yet',
-    notes: 'Comes with custom-http-errors from the ConfigMap; a per-path switch that turns interception off.',
+    status: 'supported',
+    notes:
+      'Turns interception off for the Ingress\'s paths, whether the status list comes from the annotation or the ConfigMap: the upstream\'s error response reaches the client unchanged (e2e disableproxyintercepterrors.go).',
   }),
 
   // ---------------------------------------------------------------- headers

@@ -19,10 +19,14 @@ export interface AnnotationContext {
 
 /** Host-level effects of an Ingress's annotations (merged into its servers by compile). */
 export interface ServerEffects {
-  /** use-regex or rewrite-target: every path of the Ingress's hosts is a regex. */
+  /** use-regex or rewrite-target present: the Ingress's hosts may switch to regex matching (compile decides per location). */
   regex: boolean;
+  /** server-alias: extra names for the Ingress's hosts. */
   aliases: string[];
+  /** from-to-www-redirect. */
   fromToWww: boolean;
+  /** app-root: `/` on the host redirects here (a server-level rule in ingress-nginx). */
+  appRoot: string | null;
 }
 
 export interface AnnotationFamily {

@@ -44,7 +44,7 @@ function intern(cfg: GlobalConfig, p: RoutePolicy): RoutePolicy {
 }
 
 export function parseIngressAnnotations(ing: Ingress, ctx: AnnotationContext, families: readonly AnnotationFamily[] = FAMILIES): IngressAnnotations {
-  const server: ServerEffects = { regex: false, aliases: [], fromToWww: false };
+  const server: ServerEffects = { regex: false, aliases: [], fromToWww: false, appRoot: null };
   const r = new AnnotationReader(ing, ctx.opts.annotationsPrefix, ctx.diags);
   const base = sharedDefaultPolicy(ctx.cfg);
   if (!r.any) return { policy: base, pathPolicies: new Map(), server, regex: false };

@@ -13,12 +13,13 @@ import { clock, sweeper, type Timed } from '../clock.ts';
 import type { ConnContext, ExchangeRecord } from '../context.ts';
 import type { Router, Target } from '../router.ts';
 import { newRequestId } from '../request-id.ts';
-import type { EndpointRuntime } from '../upstream/backends.ts';
+import type { BackendRuntime, EndpointRuntime } from '../upstream/backends.ts';
 import type { UpstreamConn, UpstreamOwner } from '../upstream/pool.ts';
 import { ChunkedScanner } from './chunked.ts';
 import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, isIdempotent, parseRequestHead, RequestHead } from './request-head.ts';
 import { parseResponseHead, ResponseHead, RESP_BODY_CHUNKED, RESP_BODY_CLOSE, RESP_BODY_LENGTH, RESP_BODY_NONE } from './response-head.ts';
 import { errorBody, generatedHead } from './responses.ts';
+import { errorPageHead } from './error-page.ts';
 import { Decision } from '../policy/decision.ts';
 import { runSteps } from '../policy/pipeline.ts';
 import { ASYNC, CONTINUE, RESPOND, type PolicyHost, type RequestView } from '../policy/request-view.ts';
@@ -92,6 +93,10 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   // Exchange state (reset per request).
   router: Router | null = null;
   target: Target | null = null;
+  /** Backend this exchange is sent to: the route's, a policy's (default-backend), or the error backend. */
+  upBackend: BackendRuntime | null = null;
+  /** custom-http-errors: the intercepted upstream status while the error backend answers, else 0. */
+  errorPage = 0;
   up: UpstreamConn | null = null;
   endpoint: EndpointRuntime | null = null;
   readonly tried: EndpointRuntime[] = [];
@@ -153,6 +158,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   }
   get serverPort(): number {
     return this.localPort;
+  }
+  get httpsPort(): number {
+    return this.ctx.httpsPort;
   }
   header(lowerName: string): string | null {
     return this.req.headers.get(this.req.head, lowerName);
@@ -389,11 +397,14 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
       this.sendGenerated(404, '', false);
       return;
     }
-    if (target.backend === null || target.backend.endpoints.length === 0) {
-      this.error = target.backend === null ? 'no usable Service for this route' : 'no ready endpoints';
-      this.sendGenerated(503, '', false);
+    // A policy may send elsewhere (default-backend annotation when the Service has no endpoints).
+    const backend = this.decision.backend ?? target.backend;
+    if (backend === null || backend.endpoints.length === 0) {
+      this.error = backend === null ? 'no usable Service for this route' : 'no ready endpoints';
+      if (!this.intercepted(503)) this.sendGenerated(503, '', false);
       return;
     }
+    this.upBackend = backend;
     if (req.expectContinue && !this.reqBodyDone) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
     this.upHead = this.buildUpstreamHead();
     this.attempts = 0;
@@ -406,6 +417,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   sendDecision(): void {
     const d = this.decision;
     this.respExtra = d.responseHeaders;
+    if (this.intercepted(d.status)) return;
     this.sendGenerated(d.status, d.headers, false, d.body, d.contentType);
   }
 
@@ -414,7 +426,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const cfg = this.ctx.cfg;
     const ip = this.clientIp;
     const d = this.decision;
-    const host = req.host !== '' ? req.host : this.target!.backend!.data.service;
+    const host = req.host !== '' ? req.host : this.upBackend!.data.service;
     const upHost = d.upstreamHost ?? host;
     if (d.dropHeaders !== null) {
       for (const name of d.dropHeaders) for (let i = req.headers.find(req.head, name); i >= 0; i = req.headers.find(req.head, name, i + 1)) req.headers.drop[i] = 1;
@@ -438,8 +450,9 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   connectUpstream(): boolean {
     const target = this.target!;
     const d = this.decision;
+    const backend = this.upBackend!;
     const preferred = this.attempts === 0 ? d.endpoint : null;
-    const ep = preferred !== null && target.backend!.endpoints.includes(preferred) ? preferred : target.backend!.pick(this.tried);
+    const ep = preferred !== null && backend.endpoints.includes(preferred) ? preferred : backend.pick(this.tried);
     if (ep === null) {
       this.upstreamFailedFinal(this.error === '' ? 'no endpoint left to try' : this.error, this.lastFail);
       return false;
@@ -447,7 +460,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.attempts++;
     this.tried.push(ep);
     this.endpoint = ep;
-    if (d.onEndpoint !== null) {
+    if (d.onEndpoint !== null && this.errorPage === 0) {
       d.onEndpoint(d, ep);
       this.respExtra = d.responseHeaders;
     }
@@ -663,9 +676,49 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
         this.retry();
         return;
       }
+      if (this.intercepted(res.status)) return;
       this.sendResponseHead(rest);
       return;
     }
+  }
+
+  /**
+   * custom-http-errors (ingress-nginx `error_page <code> = @custom_*`, proxy_intercept_errors):
+   * a listed status — from the upstream, or one sluice would generate (502/504, 503 without
+   * endpoints, a policy's 401/403...) — is answered by the error backend instead: the pending
+   * response is dropped (an upstream connection is closed, so its body is never relayed) and the
+   * request goes, as `<method> /<query>` with X-Code & co (error-page.ts), to that backend; the
+   * client gets its response, status included. Never for the error backend's own answer. The
+   * request body is (re)sent from the retry buffer, so this needs it still held (≤ 64 KiB);
+   * otherwise the original answer goes out. Returns true when the error backend took over.
+   */
+  intercepted(status: number): boolean {
+    const ic = this.decision.intercept;
+    if (ic === null || this.errorPage !== 0 || !ic.includes(status) || !this.bodyRetained) return false;
+    const up = this.up;
+    this.up = null;
+    if (up !== null) up.pool.discard(up, 'custom-http-errors: response replaced by the error backend');
+    this.upPaused = false;
+    this.errorPage = status;
+    // The answer now comes from the @custom location: the original location's response headers
+    // (HSTS, CORS...) do not apply to it.
+    this.respExtra = '';
+    const eb = this.decision.errorBackend;
+    if (eb === null || eb.endpoints.length === 0) {
+      // No error backend: ingress-nginx's built-in default server answers 404; one without endpoints, 503.
+      if (eb !== null) this.error = 'custom-http-errors: the default backend has no endpoints';
+      this.sendGenerated(eb === null ? 404 : 503, '', false);
+      return true;
+    }
+    // Not proxied yet (a local answer, or no endpoints): the client may still wait for 100 Continue.
+    if (this.upHead === '' && this.req.expectContinue && !this.reqBodyDone) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+    this.upBackend = eb;
+    this.upHead = errorPageHead(this.req, this.target!, this.requestId, this.clientIp, status, eb.data.service);
+    this.attempts = 0;
+    this.tried.length = 0;
+    this.retryDeadline = 0;
+    this.connectUpstream();
+    return true;
   }
 
   lastFail = 0;
@@ -878,6 +931,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     const status = kind === FAIL_TIMEOUT ? 504 : 502;
     this.error = why;
     this.ctx.log('warn', { requestId: this.requestId, upstream: this.endpoint?.display ?? '', status }, why);
+    if (this.intercepted(status)) return;
     this.sendGenerated(status, '', !this.reqBodyDone);
   }
 
@@ -983,6 +1037,8 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
 
   resetExchange(): void {
     this.target = null;
+    this.upBackend = null;
+    this.errorPage = 0;
     this.router = null;
     this.endpoint = null;
     this.tried.length = 0;
@@ -1014,34 +1070,63 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
     this.lastFail = 0;
   }
 
+  /** One record object per connection, refilled per exchange (sinks must not keep it). */
+  readonly #rec: ExchangeRecord = {
+    startMs: 0,
+    durationS: 0,
+    clientIp: '',
+    method: '',
+    scheme: 'http',
+    host: '',
+    uri: '',
+    httpVersion: '',
+    status: 0,
+    requestBytes: 0,
+    responseBytes: 0,
+    upstreamAddr: '',
+    upstreamStatus: 0,
+    upstreamDurationS: 0,
+    requestId: '',
+    namespace: '',
+    ingress: '',
+    service: '',
+    servicePort: '',
+    path: '',
+    serverHost: '',
+    userAgent: '',
+    error: '',
+  };
+
   record(): void {
     const t = this.target;
     const req = this.req;
-    const rec: ExchangeRecord = {
-      startMs: this.startMs,
-      durationS: (performance.now() - this.startPerf) / 1000,
-      clientIp: this.clientIp !== '' ? this.clientIp : this.peerIp,
-      method: req.method,
-      scheme: this.secure ? 'https' : 'http',
-      host: req.host,
-      uri: req.target,
-      httpVersion: req.minor === 0 ? 'HTTP/1.0' : 'HTTP/1.1',
-      status: this.status,
-      requestBytes: this.reqBytes,
-      responseBytes: this.respBytes,
-      upstreamAddr: this.upstreamAddr,
-      upstreamStatus: this.upstreamStatus,
-      upstreamDurationS: this.upstreamDuration,
-      requestId: this.requestId,
-      namespace: t?.namespace ?? '',
-      ingress: t?.ingress ?? '',
-      service: t?.service ?? '',
-      servicePort: t?.servicePort ?? '',
-      path: t?.path ?? '',
-      serverHost: t?.server.server.host ?? '',
-      userAgent: '',
-      error: this.error,
-    };
+    const rec = this.#rec;
+    rec.startMs = this.startMs;
+    rec.durationS = (performance.now() - this.startPerf) / 1000;
+    rec.clientIp = this.clientIp !== '' ? this.clientIp : this.peerIp;
+    rec.method = req.method;
+    rec.scheme = this.secure ? 'https' : 'http';
+    rec.host = req.host;
+    rec.uri = req.target;
+    rec.httpVersion = req.minor === 0 ? 'HTTP/1.0' : 'HTTP/1.1';
+    rec.status = this.status;
+    rec.requestBytes = this.reqBytes;
+    rec.responseBytes = this.respBytes;
+    rec.upstreamAddr = this.upstreamAddr;
+    rec.upstreamStatus = this.upstreamStatus;
+    rec.upstreamDurationS = this.upstreamDuration;
+    rec.requestId = this.requestId;
+    if (t !== null) {
+      rec.namespace = t.namespace;
+      rec.ingress = t.ingress;
+      rec.service = t.service;
+      rec.servicePort = t.servicePort;
+      rec.path = t.path;
+      rec.serverHost = t.server.server.host;
+    } else {
+      rec.namespace = rec.ingress = rec.service = rec.servicePort = rec.path = rec.serverHost = '';
+    }
+    rec.error = this.error;
     this.ctx.sink.record(rec, t);
   }
 

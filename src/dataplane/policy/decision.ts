@@ -24,8 +24,11 @@ export class Decision {
   responseHeaders = '';
   /** Endpoint chosen by a policy (session affinity), tried first. */
   endpoint: EndpointRuntime | null = null;
+  /** Backend used instead of the route's (default-backend when the Service has no endpoints). */
+  backend: BackendRuntime | null = null;
   /** Upstream statuses answered by the error backend instead (custom-http-errors). */
   intercept: readonly number[] | null = null;
+  /** Where intercepted statuses go; null = ingress-nginx's built-in default server (404). */
   errorBackend: BackendRuntime | null = null;
   /** Step index to resume at after an asynchronous step (external auth). */
   resumeAt = 0;
@@ -43,6 +46,7 @@ export class Decision {
     this.dropHeaders = null;
     this.responseHeaders = '';
     this.endpoint = null;
+    this.backend = null;
     this.intercept = null;
     this.errorBackend = null;
     this.resumeAt = 0;

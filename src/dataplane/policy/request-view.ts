@@ -18,6 +18,8 @@ export interface RequestView {
   readonly clientIp: string;
   /** Port the client connected to. */
   readonly serverPort: number;
+  /** The HTTPS listener's port (use-port-in-redirects); absent means 443. */
+  readonly httpsPort?: number;
   /** All values of a header (lower-case name) joined by ", ", or null. */
   header(lowerName: string): string | null;
   /** Every header as [name, value] pairs (for external auth, which forwards them). */

@@ -2,10 +2,11 @@
 // ssl-redirect: "false"), or always with force-ssl-redirect; code from http-redirect-code (308);
 // host without port; trailing slash dropped unless preserve-trailing-slash; the ACME HTTP-01
 // path (ConfigMap no-tls-redirect-locations) is never redirected: cert-manager's solver answers
-// over HTTP.
+// over HTTP. With use-port-in-redirects the HTTPS listener's port is always added.
 
 import { CONTINUE, RESPOND } from '../request-view.ts';
 import type { Step, StepFactory } from '../pipeline.ts';
+import { hostOnly } from './host.ts';
 
 const sslRedirect: Step = (req, t, d) => {
   if (req.scheme !== 'http') return CONTINUE;
@@ -20,19 +21,10 @@ const sslRedirect: Step = (req, t, d) => {
   let uri = req.rawPath + req.query;
   if (!tls.preserveTrailingSlash && uri.length > 0 && uri.charCodeAt(uri.length - 1) === 47) uri = uri.slice(0, -1);
   const host = hostOnly(req.host);
-  d.redirect(t.cfg['http-redirect-code'], `https://${host}${uri}`);
+  const port = t.policy.redirect.usePort ? `:${req.httpsPort ?? 443}` : '';
+  d.redirect(t.cfg['http-redirect-code'], `https://${host}${port}${uri}`);
   return RESPOND;
 };
-
-/** Host without port (IPv6 literals keep their brackets). */
-function hostOnly(host: string): string {
-  if (host.startsWith('[')) {
-    const end = host.indexOf(']');
-    return end < 0 ? host : host.slice(0, end + 1);
-  }
-  const colon = host.indexOf(':');
-  return colon < 0 ? host : host.slice(0, colon);
-}
 
 export const sslRedirectStep: StepFactory = (t) =>
   t.policy.tls.forceSslRedirect || (t.policy.tls.sslRedirect && t.server.server.tls !== null) ? sslRedirect : null;
