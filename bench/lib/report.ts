@@ -164,7 +164,7 @@ export function renderNotes(rows: readonly CaseSummary[]): string {
   }
   for (const r of rows.filter((x) => x.group === 'churn' && !x.unavailable)) {
     L.push(
-      `- Route change, ${r.proxy}: ${fmtInt(r.churnWrites)} changes per run (${r.proxy.startsWith('nginx') ? 'config rewrite + reload (SIGHUP), as ingress-nginx does for an Ingress change' : `manifest rewrites; ${fmtInt(r.churnSwaps)} route-table swaps, mean compile ${fmtFixed(r.churnCompileMs, 0)} ms`}), p99 ${fmtMs(r.p99Ms)} ms, slowest request ${fmtMs(r.maxMs)} ms; failed requests over ${r.runs} runs: ${r.failed} ${r.failed === 0 ? '(OK)' : '(**FAIL: must be 0**)'}.`,
+      `- Route change, ${r.proxy}: ${fmtInt(r.churnWrites)} changes per run (${r.proxy.startsWith('nginx') ? 'config rewrite + reload (SIGHUP), as ingress-nginx does for an Ingress change' : `manifest rewrites; ${fmtInt(r.churnSwaps)} route-table swaps, mean compile ${fmtFixed(r.churnCompileMs, 0)} ms`}), p99 ${fmtMs(r.p99Ms)} ms, slowest request ${fmtMs(r.maxMs)} ms; failed requests over ${r.runs} runs: ${r.failed} ${r.proxy.startsWith('sluice') ? (r.failed === 0 ? '(OK)' : '(**FAIL: must be 0**)') : '(for comparison: what reloads cost)'}.`,
     );
   }
   for (const r of rows.filter((x) => x.scheme === 'https' && !x.unavailable)) {
