@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { descendants, machineBusy, parseKbField, parseProcStat, parseSystemStat, pctOfCore, topDeltas, treeTicks, type ProcStat } from './lib/procstat.ts';
 
-const STAT = '21686 (cat) R 21680 21680 5011 0 -1 4194304 101 0 0 0 7 3 11 13 20 0 1 0 279892 3133440 413 18446744073709551615';
+const STAT =
+  '21686 (cat) R 21680 21680 5011 0 -1 4194304 101 0 0 0 7 3 11 13 20 0 1 0 279892 3133440 413 18446744073709551615 94897711837184 94897711857065 140727806128784 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0';
 
 test('parses /proc/PID/stat', () => {
   const s = parseProcStat(STAT)!;
@@ -15,6 +16,7 @@ test('parses /proc/PID/stat', () => {
   assert.equal(s.stime, 3);
   assert.equal(s.cutime, 11);
   assert.equal(s.cstime, 13);
+  assert.equal(s.processor, 1);
 });
 
 test('comm with spaces and parentheses', () => {
@@ -23,6 +25,7 @@ test('comm with spaces and parentheses', () => {
   assert.equal(s.ppid, 1);
   assert.equal(s.utime, 5);
   assert.equal(s.stime, 6);
+  assert.equal(s.processor, -1);
 });
 
 test('garbage gives null', () => {
@@ -45,7 +48,7 @@ test('descendants of a root, root included, other trees excluded', () => {
   assert.deepEqual(descendants(99, parents), []);
 });
 
-const p = (pid: number, utime: number, stime: number, cutime = 0, cstime = 0): ProcStat => ({ pid, comm: 'x', state: 'S', ppid: 1, utime, stime, cutime, cstime });
+const p = (pid: number, utime: number, stime: number, cutime = 0, cstime = 0): ProcStat => ({ pid, comm: 'x', state: 'S', ppid: 1, utime, stime, cutime, cstime, processor: 0 });
 
 test('tree ticks count reaped children, so an exited worker is not lost', () => {
   // t0: master (10 ticks) + worker (50 ticks). t1: the worker exited after 80 ticks and the

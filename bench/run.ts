@@ -42,6 +42,8 @@ interface Opts {
   warmupS: number;
   only: RegExp | null;
   wrkCpu: string | null;
+  proxyCpus: string | null;
+  backendCpus: string | null;
   quietPct: number;
   foreignMax: number;
   tries: number;
@@ -61,6 +63,8 @@ const HELP = `usage: npm run bench -- [options]
   --warmup S          unrecorded warm-up seconds (default 3; quick 1)
   --only REGEX        run only cases whose id (e.g. "c64/sluice-1w") matches
   --wrk-cpu LIST      taskset CPU list for wrk (default 0; "none" = unpinned)
+  --proxy-cpus LIST   pin the proxies (default: unpinned); e.g. --proxy-cpus 1 --backend-cpus 0 is
+  --backend-cpus LIST   the reference's arrangement B (meant for single-process proxies: --only '1w|1t')
   --quiet-pct P       start a run only when the machine is < P% busy (of 100 per core; default 6)
   --foreign-max P     redo a run when other processes used > P% (default 10)
   --tries N           attempts per run before a noisy one is accepted (default 3)
@@ -81,6 +85,8 @@ function parseOpts(argv: string[]): Opts & { list: boolean } {
     warmupS: quick ? 1 : 3,
     only: null as RegExp | null,
     wrkCpu: '0' as string | null,
+    proxyCpus: null as string | null,
+    backendCpus: null as string | null,
     quietPct: 6,
     foreignMax: 10,
     tries: quick ? 1 : 3,
@@ -112,6 +118,8 @@ function parseOpts(argv: string[]): Opts & { list: boolean } {
       case '--warmup': o.warmupS = Math.round(num()); break;
       case '--only': o.only = new RegExp(val()); break;
       case '--wrk-cpu': { const v = val(); o.wrkCpu = v === 'none' ? null : v; break; }
+      case '--proxy-cpus': o.proxyCpus = val(); break;
+      case '--backend-cpus': o.backendCpus = val(); break;
       case '--quiet-pct': o.quietPct = num(); break;
       case '--foreign-max': o.foreignMax = num(); break;
       case '--tries': o.tries = Math.max(1, Math.round(num())); break;
@@ -299,6 +307,7 @@ async function main(): Promise<void> {
     adminPort: admin!,
     backendPorts: [b1!, b2!],
     ...cert,
+    proxyCpus: o.proxyCpus,
     sluiceConfig: {
       'disable-access-log': 'true',
       'keep-alive-requests': '1000000',
@@ -316,7 +325,7 @@ async function main(): Promise<void> {
     '# sluice bench',
     '',
     ...Object.entries(machine).map(([k, v]) => `- ${k}: ${v}`),
-    `- settings: rounds=${o.rounds} duration=${o.durationS}s warmup=${o.warmupS}s wrk=-t1 pinned to ${o.wrkCpu ?? 'none'}, proxies and backend unpinned, quiet<${o.quietPct}% foreign-max=${o.foreignMax}%`,
+    `- settings: rounds=${o.rounds} duration=${o.durationS}s warmup=${o.warmupS}s wrk=-t1 pinned to ${o.wrkCpu ?? 'none'}, proxies ${o.proxyCpus ? `pinned to ${o.proxyCpus}` : 'unpinned'}, backend ${o.backendCpus ? `pinned to ${o.backendCpus}` : 'unpinned'}, quiet<${o.quietPct}% foreign-max=${o.foreignMax}%`,
     `- ports: backend 127.0.0.1:${b1},${b2} (status ${bs}); proxy http ${http} https ${https} admin ${admin}`,
     `- run dir: ${runDir}`,
     '',
@@ -324,7 +333,7 @@ async function main(): Promise<void> {
   process.stdout.write(header + '\n');
   writeFileSync(join(resDir, 'env.txt'), header);
 
-  const backend = await startBackend(runDir, [b1!, b2!], bs!, asRoot);
+  const backend = await startBackend(runDir, [b1!, b2!], bs!, asRoot, o.backendCpus);
   log(`backend nginx pid ${backend.tracked.pid} on ${b1}, ${b2}`);
 
   const realistic = realisticTable(o.realisticIngresses);
@@ -455,7 +464,7 @@ async function main(): Promise<void> {
           log(
             `  ${c.id} #${round}: ${Math.round(w.rps)} req/s p50=${(w.p50Us / 1000).toFixed(2)}ms p99=${(w.p99Us / 1000).toFixed(2)}ms ` +
               `cpu=${m!.proxyUsPerReq.toFixed(1)}us/req (${m!.proxyCpuPct.toFixed(0)}%) rss=${(m!.rssPeakKb / 1024).toFixed(1)}MiB ` +
-              `failed=${failedRequests(w)} busy=${m!.machineBusyPct.toFixed(0)}% foreign=${m!.foreignCpuPct.toFixed(1)}% upNew=${m!.upstreamNewConns}` +
+              `failed=${failedRequests(w)} busy=${m!.machineBusyPct.toFixed(0)}% foreign=${m!.foreignCpuPct.toFixed(1)}% onWrkCpu=${m!.proxyOnWrkCpuPct.toFixed(0)}% upNew=${m!.upstreamNewConns}` +
               (churn ? ` writes=${writes} swaps=${swaps} compiles=${compiles} compile=${compileMs.toFixed(0)}ms` : '') + (alive ? '' : ' PROXY EXITED'),
           );
         }
@@ -473,7 +482,7 @@ async function main(): Promise<void> {
     'Medians over rounds. "% of nginx" and "CPU × nginx" compare with nginx-1w in the same round (1 MiB: nginx-1w with 64k buffers; route change: c64 nginx-1w). "failed" sums all rounds.',
     '',
     renderTable(rows),
-    renderNotes(rows),
+    renderNotes(rows, records),
   ].join('\n');
   writeFileSync(join(resDir, 'table.md'), tableMd);
   try {
@@ -481,7 +490,7 @@ async function main(): Promise<void> {
   } catch {
     /* no logs */
   }
-  process.stdout.write('\n' + renderTable(rows) + '\n' + renderNotes(rows));
+  process.stdout.write('\n' + renderTable(rows) + '\n' + renderNotes(rows, records));
   log(`raw: ${rawFile}`);
   log(`table: ${join(resDir, 'table.md')}`);
   if (!o.keep) rmSync(runDir, { recursive: true, force: true });

@@ -46,7 +46,7 @@ export function renderBackendNginx(runDir: string, ports: readonly number[], sta
   ].join('\n');
 }
 
-export async function startBackend(runDir: string, ports: [number, number], statusPort: number, asRoot: boolean): Promise<Backend> {
+export async function startBackend(runDir: string, ports: [number, number], statusPort: number, asRoot: boolean, cpus: string | null = null): Promise<Backend> {
   mkdirSync(join(runDir, 'www'), { recursive: true });
   const oneMiB = randomBytes(1 << 20);
   writeFileSync(join(runDir, 'www', '1m'), oneMiB);
@@ -54,6 +54,7 @@ export async function startBackend(runDir: string, ports: [number, number], stat
   writeFileSync(conf, renderBackendNginx(runDir, ports, statusPort, 2, asRoot));
   const tracked = spawnTracked('backend-nginx', 'nginx', ['-p', `${runDir}/`, '-c', conf, '-e', join(runDir, 'logs', 'backend.err'), '-g', 'daemon off;'], {
     logFile: join(runDir, 'logs', 'backend.out'),
+    cpus,
   });
   for (const p of [...ports, statusPort]) {
     if (!(await waitHttp({ port: p }, 10_000))) throw new Error(`backend nginx did not answer on 127.0.0.1:${p} (see ${runDir}/logs/backend.err)`);

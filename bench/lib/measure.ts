@@ -27,6 +27,12 @@ export interface Measurement {
   pssPeakKb: number;
   proxyProcsMax: number;
   upstreamNewConns: number;
+  /**
+   * Share of samples (every 0.5 s, per proxy process) that found a proxy process last running on
+   * wrk's CPU. The proxies are unpinned; a single-threaded proxy that keeps sharing wrk's core
+   * runs slower (see README: placement).
+   */
+  proxyOnWrkCpuPct: number;
   /** Busiest processes outside proxy, backend, wrk and the bench (to explain foreign CPU). */
   foreignTop: string[];
 }
@@ -50,8 +56,17 @@ export async function measureRun(proxy: Tracked, backend: Backend, run: WrkRun, 
   let rssPeakKb = 0;
   let pssPeakKb = 0;
   let procsMax = 0;
+  let placed = 0;
+  let onWrkCpu = 0;
+  const wrkCpu = run.cpu !== null && /^\d+$/.test(run.cpu) ? Number(run.cpu) : -1;
   const sample = (): void => {
     const pids = treePids(proxy.pid);
+    for (const p of pids) {
+      const st = readProcStat(p);
+      if (!st || st.processor < 0) continue;
+      placed++;
+      if (st.processor === wrkCpu) onWrkCpu++;
+    }
     const m = readMemKb(pids);
     rssPeakKb = Math.max(rssPeakKb, m.rssKb);
     pssPeakKb = Math.max(pssPeakKb, m.pssKb);
@@ -108,5 +123,6 @@ export async function measureRun(proxy: Tracked, backend: Backend, run: WrkRun, 
     // minus 1: the stub_status request itself
     upstreamNewConns: acc1 - acc0 - 1,
     foreignTop,
+    proxyOnWrkCpuPct: placed > 0 ? (onWrkCpu / placed) * 100 : NaN,
   };
 }

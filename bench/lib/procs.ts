@@ -24,11 +24,15 @@ export interface SpawnOptions {
   logFile: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** taskset CPU list to pin the process (and its children) to; unpinned when absent. */
+  cpus?: string | null;
 }
 
 export function spawnTracked(name: string, cmd: string, args: readonly string[], o: SpawnOptions): Tracked {
   const fd = openSync(o.logFile, 'a');
-  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env: o.env ?? process.env, cwd: o.cwd, detached: false });
+  // taskset execs the command, so the pid stays the command's.
+  const [file, argv] = o.cpus ? ['taskset', ['-c', o.cpus, cmd, ...args]] : [cmd, [...args]];
+  const child = spawn(file, argv, { stdio: ['ignore', fd, fd], env: o.env ?? process.env, cwd: o.cwd, detached: false });
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
   const pid = child.pid;

@@ -16,6 +16,8 @@ export interface ProcStat {
   /** Ticks of children this process has waited for (reaped). */
   cutime: number;
   cstime: number;
+  /** CPU the process (its main thread) last ran on; -1 if unknown. */
+  processor: number;
 }
 
 /** Parses the text of /proc/PID/stat. comm may contain spaces and parentheses. */
@@ -30,7 +32,7 @@ export function parseProcStat(text: string): ProcStat | null {
   const f = text.slice(close + 2).trim().split(/\s+/);
   if (f.length < 15) return null;
   const num = (i: number): number => Number(f[i]);
-  const r: ProcStat = { pid, comm, state: f[0]!, ppid: num(1), utime: num(11), stime: num(12), cutime: num(13), cstime: num(14) };
+  const r: ProcStat = { pid, comm, state: f[0]!, ppid: num(1), utime: num(11), stime: num(12), cutime: num(13), cstime: num(14), processor: f.length > 36 ? num(36) : -1 };
   if (![r.pid, r.ppid, r.utime, r.stime, r.cutime, r.cstime].every(Number.isFinite)) return null;
   return r;
 }

@@ -45,6 +45,8 @@ export interface BenchEnv {
   keyPem: string;
   /** sluice ConfigMap data. */
   sluiceConfig: Record<string, string>;
+  /** taskset CPU list for the proxies (null: unpinned, the default arrangement). */
+  proxyCpus: string | null;
 }
 
 export interface RunningProxy {
@@ -140,7 +142,7 @@ export async function startProxy(env: BenchEnv, spec: ProxySpec, t: RouteSpec, s
           ...(targetInclude ? { targetInclude } : {}),
         }),
       );
-      tracked = spawnTracked(label, 'nginx', ['-p', `${env.runDir}/`, '-c', file, '-e', join(env.runDir, 'logs', 'proxy-nginx.err'), '-g', 'daemon off;'], { logFile });
+      tracked = spawnTracked(label, 'nginx', ['-p', `${env.runDir}/`, '-c', file, '-e', join(env.runDir, 'logs', 'proxy-nginx.err'), '-g', 'daemon off;'], { logFile, cpus: env.proxyCpus });
       break;
     }
     case 'haproxy': {
@@ -150,13 +152,13 @@ export async function startProxy(env: BenchEnv, spec: ProxySpec, t: RouteSpec, s
       renderOnce(`ha:${t.name}:${spec.workers}`, cfg, () =>
         renderHaproxy({ threads: spec.workers, httpPort: env.httpPort, httpsPort: env.httpsPort, backendPorts: env.backendPorts, combinedPem: env.combinedPem, mapFile: map }),
       );
-      tracked = spawnTracked(label, 'haproxy', ['-db', '-f', cfg], { logFile });
+      tracked = spawnTracked(label, 'haproxy', ['-db', '-f', cfg], { logFile, cpus: env.proxyCpus });
       break;
     }
     case 'sluice': {
       if (!sluiceAvailable(env)) throw new StartError('bin/sluice.js is not in this checkout (merge main)');
       manifests = sluiceManifests(env, t);
-      tracked = spawnTracked(label, env.nodeBin, sluiceArgs(env, manifests.dir, spec.workers), { logFile, cwd: env.repoRoot });
+      tracked = spawnTracked(label, env.nodeBin, sluiceArgs(env, manifests.dir, spec.workers), { logFile, cwd: env.repoRoot, cpus: env.proxyCpus });
       const ok = await Promise.race([
         waitHttp({ port: env.adminPort, path: '/healthz' }, startTimeoutMs, 25),
         tracked.exited.then(() => false),

@@ -152,8 +152,16 @@ export function renderTable(rows: readonly CaseSummary[]): string {
 }
 
 /** Extra lines under the table: routing-cost comparison, route-change facts, TLS versions. */
-export function renderNotes(rows: readonly CaseSummary[]): string {
+export function renderNotes(rows: readonly CaseSummary[], records: readonly RunRecord[] = []): string {
   const L: string[] = [];
+  const shared = records.filter((r) => typeof r.proxyOnWrkCpuPct === 'number' && (r.proxyOnWrkCpuPct as number) > 30);
+  if (shared.length > 0) {
+    L.push(
+      `- Runs in which a proxy process sat on wrk's core in > 30% of samples (unpinned proxies; such runs are slower for single-process proxies): ${shared
+        .map((r) => `${r.case} #${r.round} (${Math.round(r.proxyOnWrkCpuPct as number)}%)`)
+        .join(', ')}.`,
+    );
+  }
   const by = new Map(rows.map((r) => [r.case, r]));
   for (const r of rows.filter((x) => x.group === 'hosts10k' && !x.unavailable)) {
     const small = by.get(`hosts10/${r.proxy}`);
