@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nofileHardLimit } from './machine.ts';
 import { httpGet, waitHttp } from './net.ts';
 import { spawnTracked, type Tracked } from './procs.ts';
 
@@ -19,7 +20,7 @@ export function renderBackendNginx(runDir: string, ports: readonly number[], sta
   return [
     asRoot ? 'user root;' : '',
     `worker_processes ${workers};`,
-    'worker_rlimit_nofile 65536;',
+    `worker_rlimit_nofile ${Math.min(65536, nofileHardLimit())};`,
     `pid ${runDir}/backend.pid;`,
     `error_log ${runDir}/logs/backend.err warn;`,
     'events { worker_connections 16384; }',

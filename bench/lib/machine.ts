@@ -10,6 +10,17 @@ import { sleep } from './procs.ts';
 export const NCPU = os.availableParallelism();
 export const HZ = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
+/** Hard limit of open files for processes started from here (nginx may not raise it further). */
+export function nofileHardLimit(): number {
+  try {
+    const m = /^Max open files\s+\S+\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    const n = m ? Number(m[1]) : NaN;
+    return Number.isFinite(n) ? n : 65536;
+  } catch {
+    return 65536;
+  }
+}
+
 function firstLine(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.error) return 'not found';

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nginxChurnInclude, renderHaproxy, renderHaproxyMap, renderNginx, targetHost, type RouteSpec } from './routes.ts';
 import { CONFIG_NAME, CONFIG_NS, TLS_SECRET, writeSluiceManifests, type WrittenManifests } from './k8s-objects.ts';
+import { nofileHardLimit } from './machine.ts';
 import { httpGet, tcpOpen, waitHttp, waitPortsFree } from './net.ts';
 import { sleep, spawnTracked, type Tracked } from './procs.ts';
 
@@ -139,6 +140,7 @@ export async function startProxy(env: BenchEnv, spec: ProxySpec, t: RouteSpec, s
           certFile: env.certFile,
           keyFile: env.keyFile,
           runningAsRoot: env.asRoot,
+          nofile: nofileHardLimit(),
           ...(targetInclude ? { targetInclude } : {}),
         }),
       );

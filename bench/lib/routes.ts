@@ -116,6 +116,8 @@ export interface NginxRender {
   keyFile: string;
   /** Emit `user root;` (the master runs as root and must not drop workers to nobody). */
   runningAsRoot: boolean;
+  /** worker_rlimit_nofile (at most the hard limit, or nginx logs an alert). */
+  nofile?: number;
   /** File included in the target host's server block (the route-change case rewrites it). */
   targetInclude?: string;
 }
@@ -136,7 +138,7 @@ export function renderNginx(t: RouteSpec, r: NginxRender): string {
   if (r.runningAsRoot) L.push('user root;');
   L.push(
     `worker_processes ${r.workers};`,
-    'worker_rlimit_nofile 65536;',
+    `worker_rlimit_nofile ${Math.min(65536, r.nofile ?? 65536)};`,
     `pid ${r.runDir}/proxy-nginx.pid;`,
     `error_log ${r.runDir}/logs/proxy-nginx.err warn;`,
     'events { worker_connections 16384; }',
