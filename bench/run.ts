@@ -57,7 +57,7 @@ interface Opts {
 }
 
 const HELP = `usage: npm run bench -- [options]
-  --quick             short run (~1-2 min): fewer cases, 1 round, 2 s per run
+  --quick             smoke run (~1.5 min): 12 cases, 1 round, 2 s per run, no redos
   --rounds N          interleaved rounds (default 3; quick 1)
   --duration S        seconds per recorded run (default 10; quick 2)
   --warmup S          unrecorded warm-up seconds (default 3; quick 1)
@@ -91,7 +91,7 @@ function parseOpts(argv: string[]): Opts & { list: boolean } {
     foreignMax: 10,
     tries: quick ? 1 : 3,
     gateMaxS: quick ? 5 : 60,
-    gateSampleMs: quick ? 500 : 1500,
+    gateSampleMs: quick ? 300 : 1500,
     noiseBudgetS: quick ? 30 : 1200,
     keep: false,
     realisticIngresses: 1000,
@@ -169,11 +169,11 @@ function buildCases(): CaseDef[] {
     const id = `${group}/${proxyLabel(proxy)}`;
     cases.push({ id, group, proxy, table: 'realistic', scheme: 'http', path: 'target', conns: 64, ref: `${group}/nginx-1w`, churn: false, quick, ...o });
   };
-  for (const [p, q] of [[NGINX1, true], [NGINX2, false], [HAPROXY1, true], [SLUICE1, true], [SLUICE2, true]] as const) add('c64', p, q);
+  for (const [p, q] of [[NGINX1, true], [NGINX2, false], [HAPROXY1, false], [SLUICE1, true], [SLUICE2, true]] as const) add('c64', p, q);
   for (const [p, q] of [[NGINX1, true], [HAPROXY1, false], [SLUICE1, true], [SLUICE2, false]] as const) add('tls', p, q, { scheme: 'https' });
   for (const [p, q] of [[NGINX1, true], [HAPROXY1, false], [SLUICE1, true], [SLUICE2, false]] as const) add('c1000', p, q, { conns: 1000 });
   for (const [p, q] of [[NGINX1_64K, true], [HAPROXY1, false], [SLUICE1, true]] as const) add('1m', p, q, { path: '/1m', ref: '1m/nginx-1w-buf64k' });
-  for (const [p, q] of [[NGINX1, true], [HAPROXY1, false], [SLUICE1, true]] as const) add('hosts10', p, q, { table: 'hosts10' });
+  for (const [p, q] of [[NGINX1, false], [HAPROXY1, false], [SLUICE1, false]] as const) add('hosts10', p, q, { table: 'hosts10' });
   for (const [p, q] of [[NGINX1, true], [HAPROXY1, false], [SLUICE1, true]] as const) add('hosts10k', p, q, { table: 'hosts10k' });
   for (const [p, q] of [[NGINX1, false], [SLUICE1, true], [SLUICE2, false]] as const) add('churn', p, q, { table: 'churn', churn: true, ref: 'c64/nginx-1w' });
   return cases;

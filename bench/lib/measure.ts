@@ -28,8 +28,8 @@ export interface Measurement {
   proxyProcsMax: number;
   upstreamNewConns: number;
   /**
-   * Share of samples (every 0.5 s, per proxy process) that found a proxy process last running on
-   * wrk's CPU. The proxies are unpinned; a single-threaded proxy that keeps sharing wrk's core
+   * Share of samples (every 0.5 s, per proxy process that ran since the previous sample) that
+   * found the process last running on wrk's CPU. The proxies are unpinned; a single-threaded proxy that keeps sharing wrk's core
    * runs slower (see README: placement).
    */
   proxyOnWrkCpuPct: number;
@@ -59,11 +59,17 @@ export async function measureRun(proxy: Tracked, backend: Backend, run: WrkRun, 
   let placed = 0;
   let onWrkCpu = 0;
   const wrkCpu = run.cpu !== null && /^\d+$/.test(run.cpu) ? Number(run.cpu) : -1;
+  const lastTicks = new Map<number, number>();
   const sample = (): void => {
     const pids = treePids(proxy.pid);
     for (const p of pids) {
       const st = readProcStat(p);
       if (!st || st.processor < 0) continue;
+      // Only processes that ran since the last sample (an idle master does not count).
+      const ticks = st.utime + st.stime;
+      const prev = lastTicks.get(p);
+      lastTicks.set(p, ticks);
+      if (prev === undefined || ticks === prev) continue;
       placed++;
       if (st.processor === wrkCpu) onWrkCpu++;
     }
