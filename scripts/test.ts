@@ -1,4 +1,5 @@
-// `npm test`: type-check, then every *.test.ts under src/ and test/ with Node's test runner.
+// `npm test`: type-check, then every *.test.ts under src/, test/ and bench/ (pure helpers only)
+// with Node's test runner.
 // Test files run as separate processes; most wait on sockets, so a few run at once.
 
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,7 @@ if (tsc.status !== 0) {
 }
 
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : [...globSync('src/**/*.test.ts'), ...globSync('test/**/*.test.ts')].sort();
+const files = only.length > 0 ? only : [...globSync('src/**/*.test.ts'), ...globSync('test/**/*.test.ts'), ...globSync('bench/**/*.test.ts')].sort();
 const concurrency = Math.max(2, Math.min(4, availableParallelism() * 2));
 const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
