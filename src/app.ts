@@ -21,7 +21,7 @@ import { flushLogs, type Logger } from './log/logger.ts';
 import { Metrics } from './metrics/metrics.ts';
 import type { RouteTable } from './routes/table.ts';
 import { ManifestSource } from './sources/manifests/source.ts';
-import { createClusterMode, type ClusterMode } from './sources/kubernetes/cluster.ts';
+import type { ClusterMode } from './sources/kubernetes/cluster.ts';
 import { Store } from './store/store.ts';
 import { WorkerPool } from './workers/pool.ts';
 
@@ -62,7 +62,7 @@ interface ControlPlane {
   tablePublished(t: RouteTable): void;
 }
 
-function createControlPlane(opts: Options, log: Logger, metrics: Metrics): ControlPlane {
+async function createControlPlane(opts: Options, log: Logger, metrics: Metrics): Promise<ControlPlane> {
   const store = new Store();
   let cluster: ClusterMode | null = null;
   const controller = new Controller(
@@ -113,6 +113,8 @@ function createControlPlane(opts: Options, log: Logger, metrics: Metrics): Contr
   }
 
   // Cluster mode: the Kubernetes API. Nothing is compiled before every initial list is in.
+  // Loaded only in cluster mode: @kubernetes/client-node alone is ~90 MB of RSS.
+  const { createClusterMode } = await import('./sources/kubernetes/cluster.ts');
   const c = createClusterMode(opts, compileOptions(opts), store, controller, log, metrics.registry);
   cluster = c;
   return {
@@ -154,7 +156,7 @@ export async function start(opts: Options, log: Logger): Promise<RunningApp> {
 async function startSingle(opts: Options, log: Logger): Promise<RunningApp> {
   const metrics = new Metrics(labelsOf(opts));
   client.collectDefaultMetrics({ register: metrics.registry, prefix: 'sluice_' });
-  const cp = createControlPlane(opts, log, metrics);
+  const cp = await createControlPlane(opts, log, metrics);
   let dp: DataPlane | null = null;
   let ready = false;
   let shuttingDown = false;
@@ -228,7 +230,7 @@ async function startPrimary(opts: Options, log: Logger): Promise<RunningApp> {
   const metrics = new Metrics(labelsOf(opts), registry, { request: false, controller: true });
   client.collectDefaultMetrics({ register: registry, prefix: 'sluice_primary_' });
   const aggregator = new client.AggregatorRegistry();
-  const cp = createControlPlane(opts, log, metrics);
+  const cp = await createControlPlane(opts, log, metrics);
   let pool: WorkerPool | null = null;
   let shuttingDown = false;
 

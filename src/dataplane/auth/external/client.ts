@@ -6,7 +6,15 @@
 // not verify the certificate (nginx's proxy_ssl_verify defaults to off); connect, send and read
 // timeouts are nginx's proxy defaults (60 s each), as the auth location sets none.
 
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
+
+// undici costs ~30 MB of RSS per process: loaded on the first auth request, not at start-up
+// (most installations, and every worker that never sees auth-url, never need it).
+let PoolClass: typeof Pool | null = null;
+async function loadPool(): Promise<typeof Pool> {
+  PoolClass ??= (await import('undici')).Pool;
+  return PoolClass;
+}
 
 export interface AuthAnswer {
   status: number;
@@ -21,7 +29,7 @@ const MAX_DRAIN = 64 * 1024;
 
 const pools = new Map<string, Pool>();
 
-function poolFor(origin: string): Pool {
+function poolFor(PoolCtor: typeof Pool, origin: string): Pool {
   let p = pools.get(origin);
   if (p !== undefined) {
     // Recency order for eviction.
@@ -29,7 +37,7 @@ function poolFor(origin: string): Pool {
     pools.set(origin, p);
     return p;
   }
-  p = new Pool(origin, {
+  p = new PoolCtor(origin, {
     connect: { timeout: AUTH_TIMEOUT_MS, rejectUnauthorized: false },
     headersTimeout: AUTH_TIMEOUT_MS,
     bodyTimeout: AUTH_TIMEOUT_MS,
@@ -49,7 +57,8 @@ function poolFor(origin: string): Pool {
  * Resolves with the answer; rejects on connection errors and timeouts.
  */
 export async function sendAuthRequest(url: URL, method: string, headers: string[]): Promise<AuthAnswer> {
-  const res = await poolFor(url.origin).request({
+  const PoolCtor = PoolClass ?? (await loadPool());
+  const res = await poolFor(PoolCtor, url.origin).request({
     path: url.pathname + url.search,
     method: method as 'GET',
     headers,
