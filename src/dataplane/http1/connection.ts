@@ -7,7 +7,7 @@
 // Bodies are relayed verbatim in both directions (Content-Length counted, chunked framing
 // scanned), with backpressure: a side that cannot write pauses the side that reads.
 
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { clock, sweeper, type Timed } from '../clock.ts';
 import type { ConnContext, ExchangeRecord } from '../context.ts';
@@ -240,6 +240,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
 
   constructor(socket: Socket, ctx: ConnContext, secure: boolean) {
     this.socket = socket;
+    this.realSocket = socket instanceof Socket;
     this.ctx = ctx;
     this.secure = secure;
     const ra = socket.remoteAddress ?? '';
@@ -791,6 +792,18 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   }
 
   // ──────────────────────────── upstream ───────────────────────────
+
+  /** A real socket (net or TLS), not an HTTP/2 stream bridge. */
+  readonly realSocket: boolean;
+
+  /**
+   * The upstream's read buffer may be reused once the last chunk is gone: written through to
+   * the client socket at once (nothing queued in it) and not kept as a partial response head.
+   * An HTTP/2 bridge turns writes into stream frames that may hold on to them: never.
+   */
+  upChunkReleased(): boolean {
+    return this.realSocket && this.respBuf === null && this.socket.writableLength === 0;
+  }
 
   upData(conn: UpstreamConn, chunk: Buffer): void {
     if (conn !== this.up) return;

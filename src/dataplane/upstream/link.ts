@@ -29,7 +29,14 @@ export interface UpstreamLink {
 
 export interface UpstreamOwner {
   upConnected(conn: UpstreamLink): void;
+  /**
+   * `chunk` may be a view of the link's read buffer, overwritten by the next read: an owner that
+   * keeps it (or hands it to a write that did not complete) must say so through
+   * upChunkReleased, or copy it.
+   */
   upData(conn: UpstreamLink, chunk: Buffer): void;
+  /** Asked right after upData: true when nothing holds on to that chunk any more. */
+  upChunkReleased?(): boolean;
   /** The upstream closed or failed. `err` is null for a clean close. */
   upClosed(conn: UpstreamLink, err: Error | null): void;
   upDrain(conn: UpstreamLink): void;
