@@ -86,7 +86,7 @@ export function renderAnnotationsDoc(): string {
   );
   p(`- **Values are strings.** Kubernetes only stores strings, so booleans and numbers must be quoted: ${code('"true"')}, ${code('"60"')}.`);
   p(
-    '- **Invalid values reject only what they affect.** A value that does not parse rejects the affected path of that Ingress (or the whole Ingress, for Ingress-wide keys), with an error that names the annotation, the value given and the form expected. Other paths and other Ingresses keep working. (ingress-nginx, depending on the key, logs and falls back to the default or drops the Ingress.)',
+    '- **Invalid values fail closed, for that Ingress only.** A value that does not parse makes every path of that Ingress answer `503` until it is fixed, with an `InvalidAnnotation` error (Event, log line, `/debug/errors`) that names the annotation, the value given and the form expected. Other Ingresses, on the same host too, keep working. ingress-nginx, depending on the key, logs and falls back to the default or drops the location; sluice does not guess, because a silently ignored `allowlist-source-range`, `auth-url` or `auth-type` would open what its author meant to close.',
   );
   p(
     '- **Unknown keys are ignored, not fatal.** Keys under the prefix that are not in this catalogue are listed as "ignored" for each Ingress, so typos are visible. Keys that ingress-nginx removed in earlier versions are reported as such (see the last section).',
