@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { createHash } from 'node:crypto';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { startBackend, type Backend } from '../helpers/backend.ts';
 import { backendObjects, ingress } from '../helpers/objects.ts';
@@ -86,6 +87,22 @@ describe('CORS annotations end to end', () => {
       ing('bad-methods', 'bad-methods.test', { [`${P}enable-cors`]: 'true', [`${P}cors-allow-methods`]: 'GET;DROP' }),
       ing('bad-headers', 'bad-headers.test', { [`${P}enable-cors`]: 'true', [`${P}cors-allow-headers`]: 'X-Ok, X Bad' }),
       ing('bad-enable', 'bad-enable.test', { [`${P}enable-cors`]: 'yes please' }),
+      // CORS together with basic auth: the preflight (rewrite phase) never meets auth (access phase).
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: { name: 'users', namespace: 'web' },
+        data: { auth: Buffer.from(`alice:{SHA}${createHash('sha1').update('s3cret').digest('base64')}\n`).toString('base64') },
+      },
+      ing('guarded', 'guarded.test', {
+        [`${P}enable-cors`]: 'true',
+        [`${P}cors-allow-origin`]: 'https://app.example.com',
+        [`${P}cors-allow-credentials`]: 'true',
+        [`${P}auth-type`]: 'basic',
+        [`${P}auth-secret`]: 'users',
+        [`${P}auth-realm`]: 'guarded',
+      }),
     ]);
     sluice = await startSluice({ manifests: [dir.path] });
   });
@@ -229,6 +246,29 @@ describe('CORS annotations end to end', () => {
     assert.equal(moved.status, 301);
     assert.equal(moved.headers.location, 'https://new.example.com/');
     assert.equal(moved.headers['access-control-allow-origin'], '*');
+  });
+
+  test('basic auth + CORS: the preflight gets 204 without credentials; the request itself needs them', async () => {
+    const origin = 'https://app.example.com';
+    const pre = await request(sluice.httpPort, '/api', {
+      method: 'OPTIONS',
+      host: 'guarded.test',
+      headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization' },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers['access-control-allow-origin'], origin);
+    assert.equal(pre.headers['access-control-allow-credentials'], 'true');
+    assert.equal(pre.headers['www-authenticate'], undefined);
+    const before = echo.seen.length;
+    const denied = await request(sluice.httpPort, '/api', { method: 'PUT', host: 'guarded.test', headers: { origin } });
+    assert.equal(denied.status, 401);
+    assert.equal(denied.headers['www-authenticate'], 'Basic realm="guarded"');
+    // The 401 is a local answer of the location: its CORS headers are on it, so the browser can read it.
+    assert.equal(denied.headers['access-control-allow-origin'], origin);
+    const ok = await request(sluice.httpPort, '/api', { method: 'PUT', host: 'guarded.test', headers: { origin, authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}` } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers['access-control-allow-origin'], origin);
+    assert.equal(echo.seen.length, before + 1, 'only the authenticated request reached the backend');
   });
 
   test('cors-* without enable-cors has no effect', async () => {
