@@ -33,6 +33,35 @@ export interface ExchangeRecord {
   error: string;
 }
 
+/** A record with every field empty: a connection refills one per exchange. */
+export function emptyExchangeRecord(): ExchangeRecord {
+  return {
+    startMs: 0,
+    durationS: 0,
+    clientIp: '',
+    method: '',
+    scheme: 'http',
+    host: '',
+    uri: '',
+    httpVersion: '',
+    status: 0,
+    requestBytes: 0,
+    responseBytes: 0,
+    upstreamAddr: '',
+    upstreamStatus: 0,
+    upstreamDurationS: 0,
+    requestId: '',
+    namespace: '',
+    ingress: '',
+    service: '',
+    servicePort: '',
+    path: '',
+    serverHost: '',
+    userAgent: '',
+    error: '',
+  };
+}
+
 export interface ExchangeSink {
   /** Called once per finished (or aborted) exchange. */
   record(rec: ExchangeRecord, target: unknown): void;

@@ -6,26 +6,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { startBackend, type Backend } from '../helpers/backend.ts';
 import { backendObjects, ingress } from '../helpers/objects.ts';
 import { request, type Reply } from '../helpers/client.ts';
 import { HashRing } from '../../src/dataplane/affinity/ring.ts';
+import { closedPort } from '../helpers/ports.ts';
 
 const P = 'nginx.ingress.kubernetes.io/';
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 /** The second half of every cookie value: md5(md5(name) .. name) of ingress-nginx's upstream name. */
 const backendKey = (upstream: string): string => md5(md5(upstream) + upstream);
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function setCookies(r: Reply): string[] {
   const v = r.headers['set-cookie'];

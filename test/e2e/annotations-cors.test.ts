@@ -5,12 +5,12 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { startBackend, type Backend } from '../helpers/backend.ts';
 import { backendObjects, ingress } from '../helpers/objects.ts';
 import { request, type Reply } from '../helpers/client.ts';
+import { closedPort } from '../helpers/ports.ts';
 
 const P = 'nginx.ingress.kubernetes.io/';
 const DEFAULT_METHODS = 'GET, PUT, POST, DELETE, PATCH, OPTIONS';
@@ -29,14 +29,6 @@ function corsHeaders(r: Reply): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const n of CORS_NAMES) out[n] = r.headers[n] as string | undefined;
   return out;
-}
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 describe('CORS annotations end to end', () => {

@@ -7,11 +7,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { startBackend, type Backend, type Handler } from '../helpers/backend.ts';
 import { backendObjects, configMap, ingress, service } from '../helpers/objects.ts';
 import { request } from '../helpers/client.ts';
+import { closedPort } from '../helpers/ports.ts';
 
 const A = 'nginx.ingress.kubernetes.io/';
 
@@ -41,14 +41,6 @@ const pages: Handler = (req, res, body) => {
   res.writeHead(code, { 'content-type': 'application/json', 'x-error-page': 'pages' });
   res.end(JSON.stringify({ backend: 'pages', method: req.method, url: req.url, headers: req.headers, bodyBytes: body.length }));
 };
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('default-backend and custom-http-errors end to end', () => {
   let dir: ManifestDir;

@@ -12,6 +12,7 @@ import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { startBackend, type Backend } from '../helpers/backend.ts';
 import { backendObjects, configMap, ingress } from '../helpers/objects.ts';
 import { request } from '../helpers/client.ts';
+import { closedPort } from '../helpers/ports.ts';
 
 const A = 'nginx.ingress.kubernetes.io/';
 
@@ -70,14 +71,6 @@ async function startAuth(): Promise<{ port: number; calls: AuthCall[]; release: 
         server.close(() => r());
       }),
   };
-}
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 async function until(ok: () => boolean, timeoutMs = 5000): Promise<void> {

@@ -12,16 +12,9 @@ import { startBackend, type Backend } from '../helpers/backend.ts';
 import { startBlackhole, type Blackhole } from '../helpers/blackhole.ts';
 import { backendObjects, ingress } from '../helpers/objects.ts';
 import { rawExchange, request, statuses } from '../helpers/client.ts';
+import { closedPort } from '../helpers/ports.ts';
 
 const P = 'nginx.ingress.kubernetes.io/';
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Sends a request head and then `body` in slices, until the response arrives; returns the raw response. */
 function pushBody(port: number, head: string, total: number, slice = 256 * 1024): Promise<string> {

@@ -5,20 +5,12 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { backendObjects, ingress, tlsSecret } from '../helpers/objects.ts';
 import { makeCa, makeCert, type Pem } from '../helpers/certs.ts';
 import { echoClient, startGrpcBackend, unary, type EchoClient, type GrpcBackend, type Msg } from '../helpers/grpc.ts';
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { closedPort } from '../helpers/ports.ts';
 
 function collect<T>(call: NodeJS.EventEmitter): Promise<{ items: T[]; status: grpc.StatusObject | null; error: grpc.ServiceError | null; metadata: grpc.Metadata | null }> {
   return new Promise((resolve) => {

@@ -6,7 +6,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
-import net from 'node:net';
 import tlsModule from 'node:tls';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { startBackend, type Backend } from '../helpers/backend.ts';
@@ -14,14 +13,7 @@ import { backendObjects, configMap, ingress, tlsSecret } from '../helpers/object
 import { rawExchange, request } from '../helpers/client.ts';
 import { makeCa, makeCert, type Pem } from '../helpers/certs.ts';
 import { ERR, FLAG, FRAME, frame, h2connect, h2request, headerBlock, rawH2, rstStream } from '../helpers/h2.ts';
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { closedPort } from '../helpers/ports.ts';
 
 const A = 'nginx.ingress.kubernetes.io/';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -23,14 +23,7 @@ import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { startBackend, type Backend } from '../helpers/backend.ts';
 import { backendObjects, configMap, ingress, service } from '../helpers/objects.ts';
 import { rawExchange, request, statuses } from '../helpers/client.ts';
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { closedPort } from '../helpers/ports.ts';
 
 describe('proxying end to end', () => {
   let dir: ManifestDir;

@@ -7,7 +7,7 @@
 import http2 from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import { clock, sweeper, type Timed } from '../clock.ts';
-import type { ConnContext } from '../context.ts';
+import { emptyExchangeRecord, type ConnContext } from '../context.ts';
 import { errorBody } from '../http1/responses.ts';
 import { translateRequest } from './request.ts';
 import { StreamBridge, type BridgeOwner } from './stream-bridge.ts';
@@ -126,34 +126,18 @@ export class H2Conn implements Timed, BridgeOwner {
     } catch {
       /* the stream went away */
     }
-    this.ctx.sink.record(
-      {
-        startMs: clock.now,
-        durationS: 0,
-        clientIp: this.remoteAddress.startsWith('::ffff:') ? this.remoteAddress.slice(7) : this.remoteAddress,
-        method,
-        scheme: this.secure ? 'https' : 'http',
-        host: authority,
-        uri: path.length > 256 ? `${path.slice(0, 256)}...` : path,
-        httpVersion: 'HTTP/2.0',
-        status,
-        requestBytes: 0,
-        responseBytes: body.length,
-        upstreamAddr: '',
-        upstreamStatus: 0,
-        upstreamDurationS: 0,
-        requestId: '',
-        namespace: '',
-        ingress: '',
-        service: '',
-        servicePort: '',
-        path: '',
-        serverHost: '',
-        userAgent: '',
-        error: why,
-      },
-      null,
-    );
+    const rec = emptyExchangeRecord();
+    rec.startMs = clock.now;
+    rec.clientIp = this.remoteAddress.startsWith('::ffff:') ? this.remoteAddress.slice(7) : this.remoteAddress;
+    rec.method = method;
+    rec.scheme = this.secure ? 'https' : 'http';
+    rec.host = authority;
+    rec.uri = path.length > 256 ? `${path.slice(0, 256)}...` : path;
+    rec.httpVersion = 'HTTP/2.0';
+    rec.status = status;
+    rec.responseBytes = body.length;
+    rec.error = why;
+    this.ctx.sink.record(rec, null);
   }
 
   park(b: StreamBridge): boolean {

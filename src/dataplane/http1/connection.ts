@@ -10,7 +10,7 @@
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { clock, sweeper, type Timed } from '../clock.ts';
-import type { ConnContext, ExchangeRecord } from '../context.ts';
+import { emptyExchangeRecord, type ConnContext, type ExchangeRecord } from '../context.ts';
 import type { Router, Target } from '../router.ts';
 import { newRequestId } from '../request-id.ts';
 import type { ProxyPolicy } from '../../compile/policy.ts';
@@ -1290,31 +1290,7 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   }
 
   /** One record object per connection, refilled per exchange (sinks must not keep it). */
-  readonly #rec: ExchangeRecord = {
-    startMs: 0,
-    durationS: 0,
-    clientIp: '',
-    method: '',
-    scheme: 'http',
-    host: '',
-    uri: '',
-    httpVersion: '',
-    status: 0,
-    requestBytes: 0,
-    responseBytes: 0,
-    upstreamAddr: '',
-    upstreamStatus: 0,
-    upstreamDurationS: 0,
-    requestId: '',
-    namespace: '',
-    ingress: '',
-    service: '',
-    servicePort: '',
-    path: '',
-    serverHost: '',
-    userAgent: '',
-    error: '',
-  };
+  readonly #rec: ExchangeRecord = emptyExchangeRecord();
 
   record(): void {
     const t = this.target;
