@@ -796,13 +796,25 @@ export class Http1Connection implements Timed, UpstreamOwner, RequestView, Polic
   /** A real socket (net or TLS), not an HTTP/2 stream bridge. */
   readonly realSocket: boolean;
 
+  /** An HTTP/2 bridge turns writes into stream frames that keep them: it gets copies. */
+  get upCopyChunks(): boolean {
+    return !this.realSocket;
+  }
+
   /**
-   * The upstream's read buffer may be reused once the last chunk is gone: written through to
-   * the client socket at once (nothing queued in it) and not kept as a partial response head.
-   * An HTTP/2 bridge turns writes into stream frames that may hold on to them: never.
+   * The upstream's read buffer may be reused once the last chunk is gone: not kept as a partial
+   * response head, and written through to the client. A plain socket has then nothing pending
+   * (a partial write keeps the rest in libuv). A TLS socket copies what it is handed into OpenSSL
+   * at once, so there only a chunk queued behind a write in flight is still held — read from
+   * the Writable's state (no public field says it; absent, we assume held).
    */
   upChunkReleased(): boolean {
-    return this.realSocket && this.respBuf === null && this.socket.writableLength === 0;
+    if (this.respBuf !== null) return false;
+    const s = this.socket;
+    if (s.writableLength === 0) return true;
+    if (!this.secure) return false;
+    const st = (s as unknown as { _writableState?: { length: number; writelen: number; writing: boolean } })._writableState;
+    return st !== undefined && st.length - (st.writing ? st.writelen : 0) === 0;
   }
 
   upData(conn: UpstreamConn, chunk: Buffer): void {

@@ -18,7 +18,8 @@ export type { TlsUpstreamOptions } from './tls-client.ts';
  * Plain connections read into a buffer of their own (net `onread`) instead of a fresh one per
  * read: a 1 MiB response is 16 reads, and allocating each (with the GC work of freeing it) cost
  * more CPU, on V8's helper threads, than the proxying itself. The buffer is replaced only when
- * the owner still holds the last chunk (a client write that did not complete at once).
+ * the owner still holds the last chunk (a client write that did not complete at once); owners
+ * that always keep chunks get exact-size copies, as Node's own reads would be.
  */
 const READ_BUFFER_SIZE = 64 * 1024;
 
@@ -52,9 +53,13 @@ export class UpstreamConn implements Timed, UpstreamLink {
       this.destroy(); // bytes on an idle connection: the peer is confused, drop it
       return false;
     }
+    if (owner.upCopyChunks === true || owner.upChunkReleased === undefined) {
+      owner.upData(this, Buffer.from((buf as Buffer).subarray(0, nread)));
+      return true;
+    }
     owner.upData(this, (buf as Buffer).subarray(0, nread));
-    // Held by the owner: the next read gets a new buffer (this one goes with the chunk).
-    if (owner.upChunkReleased === undefined || !owner.upChunkReleased()) this.#readBuf = null;
+    // Still held (a client write that did not complete): the next read gets a new buffer.
+    if (!owner.upChunkReleased()) this.#readBuf = null;
     return true;
   };
   readonly #onClose = (): void => this.#closed(null);
