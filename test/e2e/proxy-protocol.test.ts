@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
+import http2 from 'node:http2';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
 import { startBackend, type Backend } from '../helpers/backend.ts';
 import { backendObjects, configMap, ingress } from '../helpers/objects.ts';
@@ -150,6 +151,38 @@ describe('PROXY protocol', () => {
     assert.equal(h['x-forwarded-port'], '443');
     const h2 = bodyHeaders(await tlsExchange(sluice.httpsPort, v2inet([192, 0, 2, 45], [192, 0, 2, 1], 51001, 443)));
     assert.equal(h2['x-real-ip'], '192.0.2.45');
+  });
+
+  test('HTTP/2 over TLS: every stream of the connection gets the PROXY source as its client', async () => {
+    const raw = await new Promise<net.Socket>((resolve, reject) => {
+      const r = net.connect(sluice.httpsPort, '127.0.0.1', () => {
+        r.write('PROXY TCP4 192.0.2.46 192.0.2.1 51002 443\r\n');
+        resolve(r);
+      });
+      r.on('error', reject);
+    });
+    const session = http2.connect('https://app.test', {
+      createConnection: () => tls.connect({ socket: raw, rejectUnauthorized: false, servername: 'app.test', ALPNProtocols: ['h2'] }),
+    });
+    try {
+      const get = (): Promise<Record<string, string>> =>
+        new Promise((resolve, reject) => {
+          const st = session.request({ ':path': '/h2', ':authority': 'app.test' });
+          let body = '';
+          st.setEncoding('utf8');
+          st.on('data', (d: string) => (body += d));
+          st.on('end', () => resolve((JSON.parse(body) as { headers: Record<string, string> }).headers));
+          st.on('error', reject);
+          st.end();
+        });
+      const [a, b] = await Promise.all([get(), get()]);
+      for (const h of [a, b]) {
+        assert.equal(h['x-real-ip'], '192.0.2.46');
+        assert.equal(h['x-forwarded-proto'], 'https');
+      }
+    } finally {
+      session.close();
+    }
   });
 
   test('a connection without a valid header is closed without an answer', async () => {
