@@ -150,9 +150,13 @@ class TableBuilder {
     if (r.ok) this.backends.set(r.backend.key, r.backend);
   }
 
+  #controllerFallback: Fallback | null = null;
+
+  /** One object shared by every server that uses it (the table hash serialises it once). */
   controllerFallback(): Fallback {
+    if (this.#controllerFallback !== null) return this.#controllerFallback;
     const d = this.#controllerDefault;
-    return { service: d?.service ?? null, backend: d?.backend ?? null, source: null, policy: this.#defaultPolicy };
+    return (this.#controllerFallback = { service: d?.service ?? null, backend: d?.backend ?? null, source: null, policy: this.#defaultPolicy });
   }
 
   /** Resolves a service backend, recording problems against the Ingress field. */
@@ -439,8 +443,13 @@ function policyReplacer(key: string, value: unknown): unknown {
 function tableHash(body: Omit<RouteTable, 'generation' | 'hash'>): string {
   const parts: string[] = [];
   const server = (srv: Server): void => {
-    parts.push(JSON.stringify({ ...srv, routes: srv.routes.length }, policyReplacer));
-    for (const r of srv.routes) parts.push(cachedJson(r, policyReplacer));
+    // Every field of Server, listed (the rest type must stay empty: a new field fails to compile
+    // here until it is hashed). Shared objects (fallbacks, routes) are serialised once.
+    const { host, wildcard, regex, routes, fallback, tls, aliases, redirectFrom, appRoot, ...rest } = srv;
+    const none: Record<string, never> = rest;
+    void none;
+    parts.push(JSON.stringify([host, wildcard, regex, routes.length, tls, aliases, redirectFrom, appRoot ?? null]), cachedJson(fallback, policyReplacer));
+    for (const r of routes) parts.push(cachedJson(r, policyReplacer));
   };
   for (const [field, value] of Object.entries(body)) {
     parts.push(field);

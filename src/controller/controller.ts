@@ -40,6 +40,10 @@ export class Controller {
   #generation = 0;
   #result: CompileResult | null = null;
   #timer: NodeJS.Timeout | null = null;
+  /** The pending timer is a leading-edge compile (due at once): later changes ride along. */
+  #leading = false;
+  /** When the last compile finished (ms since epoch). */
+  #lastCompile = 0;
   #firstPending = 0;
   #logged = new Set<string>();
   #gated = true;
@@ -84,6 +88,7 @@ export class Controller {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
+    this.#leading = false;
     this.#firstPending = 0;
     const snap = this.store.snapshot();
     const t0 = performance.now();
@@ -101,6 +106,7 @@ export class Controller {
       );
     }
     this.#hooks.compiled?.(result, dt);
+    this.#lastCompile = Date.now();
     return result;
   }
 
@@ -118,22 +124,40 @@ export class Controller {
     this.#schedule();
   }
 
+  /**
+   * Leading edge, then debounce: a change after a quiet period (no compile pending, none in the
+   * last debounce interval) compiles on the next turn of the event loop, so an isolated edit is
+   * live without waiting; changes that follow within the interval are coalesced — each one
+   * postpones the compile by the debounce, never more than maxDelayMs after the first.
+   */
   #schedule(): void {
     const now = Date.now();
+    if (this.#leading) return; // due at once; it reads the snapshot when it runs
+    if (this.#timer === null && now - this.#lastCompile >= this.#opts.debounceMs) {
+      this.#leading = true;
+      this.#firstPending = now;
+      this.#timer = setTimeout(this.#fire, 0);
+      this.#timer.unref?.();
+      return;
+    }
     if (this.#firstPending === 0) this.#firstPending = now;
     if (this.#timer) clearTimeout(this.#timer);
     const wait = Math.max(0, Math.min(this.#opts.debounceMs, this.#firstPending + this.#opts.maxDelayMs - now));
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      try {
-        this.compileNow();
-      } catch (err) {
-        // compile is total; an exception is a bug, but the last good table keeps serving.
-        this.#log.error({ err: (err as Error).stack }, 'compile failed; keeping the last good route table');
-      }
-    }, wait);
+    this.#timer = setTimeout(this.#fire, wait);
     this.#timer.unref?.();
   }
+
+  readonly #fire = (): void => {
+    this.#timer = null;
+    try {
+      this.compileNow();
+    } catch (err) {
+      // compile is total; an exception is a bug, but the last good table keeps serving.
+      this.#leading = false;
+      this.#firstPending = 0;
+      this.#log.error({ err: (err as Error).stack }, 'compile failed; keeping the last good route table');
+    }
+  };
 
   /**
    * An EndpointSlice changed: recompute the endpoints of the live backends of its Service and hand
