@@ -20,7 +20,8 @@ export interface InitMessage {
 
 export type ToWorker =
   | InitMessage
-  | { type: 'table'; table: RouteTable }
+  /** A new table, v8-serialised once by the primary for all workers (see pool.ts install). */
+  | { type: 'table'; encoded: Uint8Array }
   | { type: 'endpoints'; key: string; endpoints: Endpoint[] }
   | { type: 'ticket-keys'; keys: Buffer }
   | { type: 'drain'; gracePeriodS: number };

@@ -4,6 +4,7 @@
 // connections across workers.
 
 import cluster from 'node:cluster';
+import v8 from 'node:v8';
 import module from 'node:module';
 import client from 'prom-client';
 import { DataPlane } from '../dataplane/dataplane.ts';
@@ -11,6 +12,7 @@ import { ExchangeObserver } from '../dataplane/observer.ts';
 import { createLogger, flushLogs, type Logger } from '../log/logger.ts';
 import { Metrics } from '../metrics/metrics.ts';
 import type { FromWorker, InitMessage, ToWorker } from './messages.ts';
+import type { RouteTable } from '../routes/table.ts';
 
 module.enableCompileCache?.();
 
@@ -73,9 +75,11 @@ process.on('message', (raw: unknown) => {
       return;
     case 'table':
       if (dp) {
-        dp.install(m.table);
-        if (observer && log) observer.accessLog = m.table.global['disable-access-log'] ? null : log;
-        send({ type: 'installed', generation: m.table.generation });
+        const e = m.encoded;
+        const table = v8.deserialize(Buffer.isBuffer(e) ? e : Buffer.from(e.buffer, e.byteOffset, e.byteLength)) as RouteTable;
+        dp.install(table);
+        if (observer && log) observer.accessLog = table.global['disable-access-log'] ? null : log;
+        send({ type: 'installed', generation: table.generation });
       }
       return;
     case 'endpoints':
