@@ -156,13 +156,15 @@ const metric = async (name: string): Promise<number> => {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(await admin('/metrics'));
   return m ? Number(m[1]) : NaN;
 };
+/** The primary's V8 heap (with workers its process metrics carry the sluice_primary_ prefix). */
+const heapMb = async (): Promise<string> => ((await metric(o.workers > 1 ? 'sluice_primary_nodejs_heap_size_used_bytes' : 'sluice_nodejs_heap_size_used_bytes')) / 1048576).toFixed(0);
 const rssReady = treeRssMb(proc.pid!);
 console.log(`cold start → ready: ${((readyAt - started) / 1000).toFixed(2)} s; RSS at ready ${rssReady.toFixed(0)} MB${o.workers > 1 ? ` (primary + ${o.workers} workers)` : ''}`);
 const first = await get(httpPort, `h${o.ingresses - 1}.scale.test`, '/');
 if (first.status !== 200) throw new Error(`the last Ingress is not routable at ready: ${first.status}`);
 
 await sleep(3000);
-console.log(`RSS after settling: ${treeRssMb(proc.pid!).toFixed(0)} MB (primary alone ${rssMb(proc.pid!).toFixed(0)} MB); V8 heap used ${((await metric('sluice_nodejs_heap_size_used_bytes')) / 1048576).toFixed(0)} MB`);
+console.log(`RSS after settling: ${treeRssMb(proc.pid!).toFixed(0)} MB (primary alone ${rssMb(proc.pid!).toFixed(0)} MB); primary's V8 heap used ${await heapMb()} MB`);
 
 // Ingress change → routable.
 const probeNs = ns(0);
@@ -211,7 +213,7 @@ for (let k = 0; k < Math.min(o.changes, 10); k++) {
 }
 console.log(`EndpointSlice change → live (${epLat.length} changes): p50 ${pct(epLat, 50).toFixed(1)} ms, max ${Math.max(...epLat).toFixed(1)} ms; compiles since: ${(await metric('sluice_compile_duration_seconds_count')) - compiles}`);
 if (o.status) console.log(`status writes so far: ${api.count({ verb: 'patch', subresource: 'status' })}`);
-console.log(`RSS at the end: ${treeRssMb(proc.pid!).toFixed(0)} MB; V8 heap used ${((await metric('sluice_nodejs_heap_size_used_bytes')) / 1048576).toFixed(0)} MB`);
+console.log(`RSS at the end: ${treeRssMb(proc.pid!).toFixed(0)} MB; primary's V8 heap used ${await heapMb()} MB`);
 
 proc.kill('SIGTERM');
 await new Promise((r) => proc.once('exit', r));
