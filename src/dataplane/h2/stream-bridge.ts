@@ -13,7 +13,7 @@
 
 import http2 from 'node:http2';
 import type { Socket } from 'node:net';
-import { ChunkedScanner } from '../http1/chunked.ts';
+import { ChunkedScanner, chunkFrame } from '../http1/chunked.ts';
 import { Http1Connection } from '../http1/connection.ts';
 import { parseResponseHead, ResponseHead, RESP_BODY_CHUNKED, RESP_BODY_CLOSE, RESP_BODY_LENGTH, RESP_BODY_NONE } from '../http1/response-head.ts';
 import { isConnectionSpecific, parseFieldLines } from './fields.ts';
@@ -257,15 +257,7 @@ export class StreamBridge {
       this.#onData!(chunk);
       return;
     }
-    const hex = chunk.length.toString(16);
-    const b = Buffer.allocUnsafe(hex.length + chunk.length + 4);
-    b.write(hex, 0, 'latin1');
-    b[hex.length] = 13;
-    b[hex.length + 1] = 10;
-    chunk.copy(b, hex.length + 2);
-    b[b.length - 2] = 13;
-    b[b.length - 1] = 10;
-    this.#onData!(b);
+    this.#onData!(chunkFrame(chunk));
   }
 
   requestEnd(): void {

@@ -77,6 +77,19 @@ const CLASS: Uint8Array = (() => {
 const FORBIDDEN_TRAILERS = ['content-length', 'transfer-encoding', 'host'];
 const ALL_FORBIDDEN = (1 << FORBIDDEN_TRAILERS.length) - 1;
 
+/** One chunk of chunked transfer coding around `data` (non-empty): `<hex size>\r\n<data>\r\n`. */
+export function chunkFrame(data: Buffer): Buffer {
+  const hex = data.length.toString(16);
+  const b = Buffer.allocUnsafe(hex.length + data.length + 4);
+  b.write(hex, 0, 'latin1');
+  b[hex.length] = 13;
+  b[hex.length + 1] = 10;
+  data.copy(b, hex.length + 2);
+  b[b.length - 2] = 13;
+  b[b.length - 1] = 10;
+  return b;
+}
+
 export type ChunkDataHandler = (buf: Buffer, start: number, end: number) => void;
 
 export class ChunkedScanner {

@@ -19,7 +19,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import { clock, sweeper, type Timed } from '../clock.ts';
-import { ChunkedScanner } from '../http1/chunked.ts';
+import { ChunkedScanner, chunkFrame } from '../http1/chunked.ts';
 import { statusText } from '../http1/responses.ts';
 import { poolDebug, type LinkPool, type LinkSocket, type PoolLimits, type UpstreamLink, type UpstreamOwner } from './link.ts';
 import { tlsConnectOptions, type TlsUpstreamOptions } from './tls-client.ts';
@@ -390,15 +390,7 @@ class H2Stream implements UpstreamLink, LinkSocket {
   data(chunk: Buffer): void {
     const owner = this.owner;
     if (owner === null || this.respKind !== R_CHUNKED || chunk.length === 0) return;
-    const hex = chunk.length.toString(16);
-    const b = Buffer.allocUnsafe(hex.length + chunk.length + 4);
-    b.write(hex, 0, 'latin1');
-    b[hex.length] = 13;
-    b[hex.length + 1] = 10;
-    chunk.copy(b, hex.length + 2);
-    b[b.length - 2] = 13;
-    b[b.length - 1] = 10;
-    owner.upData(this, b);
+    owner.upData(this, chunkFrame(chunk));
   }
 
   trailers(t: http2.IncomingHttpHeaders): void {
