@@ -295,6 +295,7 @@ async function main(): Promise<void> {
 
   await waitQuiet({ quietPct: 6, maxWaitS: 60, sampleMs: 1000, log });
   const args = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     join(REPO, 'bin', 'sluice.js'), ...loaded.args,
     '--http-port', String(http1), '--https-port', String(https1), '--admin-port', String(admin),
     '--bind-address', '127.0.0.1', '--workers', String(o.workers), '--log-level', 'warn',

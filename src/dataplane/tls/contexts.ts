@@ -1,7 +1,8 @@
 // Secure contexts for SNI: one per certificate (cached by the certificate's content id, so a
 // table swap rebuilds only what changed), looked up by exact host, then one-label wildcard, else
 // the default certificate. A rotated Secret gets a new id, so new handshakes use it at once while
-// established connections keep theirs.
+// established connections keep theirs. Contexts are built on a certificate's first handshake,
+// not at install: building one costs ~0.4 ms, and 5,000 of them were 2.2 s of start-up.
 
 import { constants } from 'node:crypto';
 import tls from 'node:tls';
@@ -47,10 +48,16 @@ export function contextOptions(pem: PemPair, s: TlsSettings): tls.SecureContextO
   return { cert: pem.cert, key: pem.key, minVersion: s.minVersion, maxVersion: s.maxVersion, ciphers: s.ciphers, honorCipherOrder: true, sessionTimeout: s.sessionTimeout, secureOptions: secureOptionsOf(s) };
 }
 
+/** A certificate of the table and its context, built on first use (null: building it failed). */
+interface CertEntry {
+  pem: PemPair;
+  ctx: tls.SecureContext | null | undefined;
+}
+
 export class ContextStore {
-  #byId = new Map<string, tls.SecureContext>();
-  #exact = new Map<string, tls.SecureContext>();
-  #wildcard = new Map<string, tls.SecureContext>();
+  #byId = new Map<string, CertEntry>();
+  #exact = new Map<string, CertEntry>();
+  #wildcard = new Map<string, CertEntry>();
   #default: tls.SecureContext;
   #generatedCtx: tls.SecureContext;
   #generated: PemPair;
@@ -99,38 +106,42 @@ export class ContextStore {
       this.#byId.clear();
       this.#generatedCtx = this.#createGenerated();
     }
-    const byId = new Map<string, tls.SecureContext>();
-    const exact = new Map<string, tls.SecureContext>();
-    const wildcard = new Map<string, tls.SecureContext>();
+    const byId = new Map<string, CertEntry>();
+    const exact = new Map<string, CertEntry>();
+    const wildcard = new Map<string, CertEntry>();
     let defaultPem = this.#generated;
     for (const c of table.certificates) {
-      let ctx = this.#byId.get(c.id) ?? null;
-      if (ctx === null) ctx = this.#create(c);
-      if (ctx === null) continue;
-      byId.set(c.id, ctx);
+      const entry = this.#byId.get(c.id) ?? { pem: c, ctx: undefined };
+      byId.set(c.id, entry);
       if (c.id === table.defaultCertificate) defaultPem = c;
       for (const h of c.hosts) {
-        if (h.startsWith('*.')) wildcard.set(h.slice(2), ctx);
-        else exact.set(h, ctx);
+        if (h.startsWith('*.')) wildcard.set(h.slice(2), entry);
+        else exact.set(h, entry);
       }
     }
-    this.#default = (table.defaultCertificate !== null ? byId.get(table.defaultCertificate) : undefined) ?? this.#generatedCtx;
+    // The default certificate serves clients without SNI: built now.
+    const def = table.defaultCertificate !== null ? byId.get(table.defaultCertificate) : undefined;
+    this.#default = (def !== undefined ? this.#contextOf(def) : null) ?? this.#generatedCtx;
     this.#byId = byId;
     this.#exact = exact;
     this.#wildcard = wildcard;
-    this.defaultPem = defaultPem;
+    this.defaultPem = def !== undefined && def.ctx !== null ? defaultPem : this.#generated;
+  }
+
+  #contextOf(e: CertEntry): tls.SecureContext | null {
+    if (e.ctx === undefined) e.ctx = this.#create(e.pem);
+    return e.ctx;
   }
 
   /** SNI lookup: exact host, then `*.` wildcard, else the default certificate. */
   lookup(servername: string): tls.SecureContext {
     const name = servername.toLowerCase();
-    const e = this.#exact.get(name);
-    if (e !== undefined) return e;
-    const dot = name.indexOf('.');
-    if (dot > 0) {
-      const w = this.#wildcard.get(name.slice(dot + 1));
-      if (w !== undefined) return w;
+    let e = this.#exact.get(name);
+    if (e === undefined) {
+      const dot = name.indexOf('.');
+      if (dot > 0) e = this.#wildcard.get(name.slice(dot + 1));
     }
-    return this.#default;
+    if (e === undefined) return this.#default;
+    return (e.ctx !== undefined ? e.ctx : this.#contextOf(e)) ?? this.#default;
   }
 }
