@@ -69,8 +69,16 @@ const FAIL_TIMEOUT = 3;
 const FAIL_INVALID = 4;
 const FAIL_STATUS = 5;
 
+/**
+ * Below this body size head and body go out as one latin1 string: Node writes a short string
+ * from stack storage straight to the socket, with no buffer to allocate, pin and free (latin1
+ * maps every byte to one character and back, so the body is sent unchanged).
+ */
+const MERGE_STRING_LIMIT = 1024;
+
 function writeMerged(socket: LinkSocket, head: string, body: Buffer | null): boolean {
   if (body === null || body.length === 0) return socket.write(head, 'latin1');
+  if (body.length <= MERGE_STRING_LIMIT) return socket.write(head + body.latin1Slice(0, body.length), 'latin1');
   if (body.length <= MERGE_WRITE_LIMIT) {
     const b = Buffer.allocUnsafe(head.length + body.length);
     b.write(head, 0, 'latin1');
