@@ -153,8 +153,6 @@ export class Controller {
       this.compileNow();
     } catch (err) {
       // compile is total; an exception is a bug, but the last good table keeps serving.
-      this.#leading = false;
-      this.#firstPending = 0;
       this.#log.error({ err: (err as Error).stack }, 'compile failed; keeping the last good route table');
     }
   };

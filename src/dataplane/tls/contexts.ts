@@ -109,11 +109,9 @@ export class ContextStore {
     const byId = new Map<string, CertEntry>();
     const exact = new Map<string, CertEntry>();
     const wildcard = new Map<string, CertEntry>();
-    let defaultPem = this.#generated;
     for (const c of table.certificates) {
       const entry = this.#byId.get(c.id) ?? { pem: c, ctx: undefined };
       byId.set(c.id, entry);
-      if (c.id === table.defaultCertificate) defaultPem = c;
       for (const h of c.hosts) {
         if (h.startsWith('*.')) wildcard.set(h.slice(2), entry);
         else exact.set(h, entry);
@@ -125,7 +123,7 @@ export class ContextStore {
     this.#byId = byId;
     this.#exact = exact;
     this.#wildcard = wildcard;
-    this.defaultPem = def !== undefined && def.ctx !== null ? defaultPem : this.#generated;
+    this.defaultPem = def !== undefined && def.ctx !== null ? def.pem : this.#generated;
   }
 
   #contextOf(e: CertEntry): tls.SecureContext | null {
