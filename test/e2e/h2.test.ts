@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import tlsModule from 'node:tls';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
-import { startBackend, type Backend } from '../helpers/backend.ts';
+import { repeat, startBackend, writeAll, type Backend } from '../helpers/backend.ts';
 import { backendObjects, configMap, ingress, tlsSecret } from '../helpers/objects.ts';
 import { rawExchange, request } from '../helpers/client.ts';
 import { makeCa, makeCert, type Pem } from '../helpers/certs.ts';
@@ -50,16 +50,7 @@ describe('HTTP/2 clients', () => {
         res.end();
       } else if (req.url === '/stream/big') {
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        const chunk = Buffer.alloc(65536, 'y');
-        let n = 0;
-        const write = (): void => {
-          while (n < 64) {
-            n++;
-            if (!res.write(chunk)) return void res.once('drain', write);
-          }
-          res.end();
-        };
-        write();
+        writeAll(res, repeat(Buffer.alloc(65536, 'y'), 64));
       } else if (req.url === '/stream/cookies') {
         res.writeHead(200, [
           ['set-cookie', 'a=1'],

@@ -7,7 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
-import { startBackend, type Backend } from '../helpers/backend.ts';
+import { repeat, startBackend, writeAll, type Backend } from '../helpers/backend.ts';
 import { backendObjects, configMap, ingress, service } from '../helpers/objects.ts';
 import { rawExchange, request, statuses } from '../helpers/client.ts';
 import { closedPort } from '../helpers/ports.ts';
@@ -35,17 +35,8 @@ describe('proxying end to end', () => {
     stream = await startBackend('stream', (req, res) => {
       if (req.url === '/stream/big') {
         // 8 MiB in 64 KiB chunks, chunked encoding.
-        const chunk = Buffer.alloc(65536, 'x');
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        let n = 0;
-        const write = (): void => {
-          while (n < 128) {
-            n++;
-            if (!res.write(chunk)) return void res.once('drain', write);
-          }
-          res.end();
-        };
-        write();
+        writeAll(res, repeat(Buffer.alloc(65536, 'x'), 128));
       } else if (req.url === '/stream/trickle') {
         // First part now, the rest only when the test says so (proves no response buffering).
         res.writeHead(200, { 'content-type': 'text/plain' });

@@ -9,7 +9,7 @@ import https from 'node:https';
 import http2 from 'node:http2';
 import { createHash } from 'node:crypto';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
-import { startBackend, type Backend } from '../helpers/backend.ts';
+import { startBackend, writeAll, type Backend } from '../helpers/backend.ts';
 import { backendObjects, ingress, tlsSecret } from '../helpers/objects.ts';
 import { makeCert } from '../helpers/certs.ts';
 
@@ -25,6 +25,14 @@ const PATTERN = (() => {
   }
   return b;
 })();
+/** PATTERN in odd-sized pieces. */
+function* oddPieces(): Generator<Buffer> {
+  for (let off = 0; off < PATTERN.length; ) {
+    const piece = PATTERN.subarray(off, off + 40_000 + (off % 7_919));
+    off += piece.length;
+    yield piece;
+  }
+}
 const DIGEST = createHash('sha256').update(PATTERN).digest('hex');
 const HOST = 'bytes.test';
 
@@ -55,16 +63,7 @@ describe('relayed response bodies are byte-exact', () => {
     backend = await startBackend('bytes', (req, res) => {
       const chunked = req.url!.startsWith('/chunked');
       res.writeHead(200, chunked ? { 'content-type': 'application/octet-stream' } : { 'content-type': 'application/octet-stream', 'content-length': PATTERN.length });
-      let off = 0;
-      const write = (): void => {
-        while (off < PATTERN.length) {
-          const piece = PATTERN.subarray(off, off + 40_000 + (off % 7_919));
-          off += piece.length;
-          if (!res.write(piece)) return void res.once('drain', write);
-        }
-        res.end();
-      };
-      write();
+      writeAll(res, oddPieces());
     });
     const cert = await makeCert([HOST]);
     dir = new ManifestDir();

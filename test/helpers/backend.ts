@@ -28,6 +28,21 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+/** Writes every piece with backpressure (waiting for 'drain'), then ends the response. */
+export function writeAll(res: http.ServerResponse, pieces: Iterable<Buffer>): void {
+  const it = pieces[Symbol.iterator]();
+  const write = (): void => {
+    for (let n = it.next(); !n.done; n = it.next()) if (!res.write(n.value)) return void res.once('drain', write);
+    res.end();
+  };
+  write();
+}
+
+/** `count` copies of `chunk`. */
+export function* repeat(chunk: Buffer, count: number): Generator<Buffer> {
+  for (let i = 0; i < count; i++) yield chunk;
+}
+
 export async function startBackend(name: string, handler: Handler | null = null): Promise<Backend> {
   const b: Backend = {
     name,
