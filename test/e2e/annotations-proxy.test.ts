@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { startSluice, ManifestDir, type Sluice } from '../helpers/sluice.ts';
-import { startBackend, type Backend } from '../helpers/backend.ts';
+import { repeat, startBackend, writeAll, type Backend } from '../helpers/backend.ts';
 import { startBlackhole, type Blackhole } from '../helpers/blackhole.ts';
 import { backendObjects, ingress } from '../helpers/objects.ts';
 import { rawExchange, request, statuses } from '../helpers/client.ts';
@@ -85,19 +85,8 @@ describe('proxy annotations end to end', () => {
     large = await startBackend('large', (_req, res) => {
       res.writeHead(200, { 'content-length': String(LARGE), 'content-type': 'application/octet-stream' });
       const chunk = Buffer.alloc(256 * 1024, 'L');
-      let n = 0;
-      const write = (): void => {
-        while (n < LARGE / chunk.length) {
-          n++;
-          if (n === LARGE / chunk.length) {
-            res.end(chunk);
-            res.once('finish', () => largeFinished?.());
-            return;
-          }
-          if (!res.write(chunk)) return void res.once('drain', write);
-        }
-      };
-      write();
+      res.once('finish', () => largeFinished?.());
+      writeAll(res, repeat(chunk, LARGE / chunk.length));
     });
     v10 = await startBackend('v10', (req, res, body) => {
       res.writeHead(200, { 'content-type': 'application/json' });
