@@ -36,9 +36,9 @@ export interface UpstreamOwner {
    */
   upData(conn: UpstreamLink, chunk: Buffer): void;
   /** Asked right after upData: true when nothing holds on to that chunk any more. */
-  upChunkReleased?(): boolean;
+  upChunkReleased(): boolean;
   /** Set by owners that always keep chunks (an HTTP/2 bridge): they get exact-size copies. */
-  readonly upCopyChunks?: boolean;
+  readonly upCopyChunks: boolean;
   /** The upstream closed or failed. `err` is null for a clean close. */
   upClosed(conn: UpstreamLink, err: Error | null): void;
   upDrain(conn: UpstreamLink): void;

@@ -53,7 +53,7 @@ export class UpstreamConn implements Timed, UpstreamLink {
       this.destroy(); // bytes on an idle connection: the peer is confused, drop it
       return false;
     }
-    if (owner.upCopyChunks === true || owner.upChunkReleased === undefined) {
+    if (owner.upCopyChunks) {
       owner.upData(this, Buffer.from((buf as Buffer).subarray(0, nread)));
       return true;
     }
